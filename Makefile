@@ -1,0 +1,21 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: run test bootstrap clean-chain
+
+## run: local chain + deploy (if needed) + agent service; Ctrl-C stops everything.
+run: bootstrap
+	nmrx run
+
+## test: every test and check (contract tests on ganache, agent tests, Slither).
+test: bootstrap
+	pytest
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+## clean-chain: forget the local chain of `make run` (its data directory and deployments).
+clean-chain:
+	rm -rf .nmrx/chain deployments/1338.json

@@ -1,0 +1,1 @@
+"""nmrx agent: verification, settlement, payouts and the API over the nmrx contracts."""
