@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test bootstrap clean-chain
+.PHONY: run test bench bootstrap clean-chain
 
 ## run: local chain + deploy (if needed) + agent service; Ctrl-C stops everything.
 run: bootstrap
@@ -19,3 +19,7 @@ bootstrap:
 ## clean-chain: forget the local chain of `make run` (its data directory and deployments).
 clean-chain:
 	rm -rf .nmrx/chain deployments/1338.json
+
+## bench: gas tables of the contracts (recorded in README.md).
+bench: bootstrap
+	python -W ignore::FutureWarning scripts/bench_gas.py
