@@ -92,3 +92,13 @@ def model_ids():
 @pytest.fixture(scope="session")
 def model_a(model_ids):
     return model_ids[0]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show Slither's per-folder result next to the test summary."""
+    from tests.static import test_slither
+
+    if test_slither.summary:
+        terminalreporter.section("slither")
+        for line in test_slither.summary:
+            terminalreporter.write_line(line)
