@@ -1,0 +1,17 @@
+"""The FastAPI application."""
+
+from fastapi import FastAPI
+
+from agent.api.deps import Service
+from agent.api.routes import health
+
+
+def create_app(service: Service) -> FastAPI:
+    app = FastAPI(
+        title="nmrx agent",
+        description="Payouts, order books and settlement for the Numerai community.",
+        version="0.1.0",
+    )
+    app.state.service = service
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,102 @@
+"""The agent's settings: one object, read from NMRX_* environment variables and an optional
+TOML file (NMRX_CONFIG), with secrets only by reference (keystore path + password file)."""
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from agent.errors import NmrxError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(NmrxError, ValueError):
+    """A setting is missing, malformed or unsafe."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the agent needs to know about its environment.
+
+    With no settings at all it runs the local stack: a ganache chain on `chain_port` whose state
+    lives in `data_dir`/chain, and the API on `api_host`:`api_port`. Setting `rpc_url` points
+    the agent at an existing chain instead (no local chain is started).
+    """
+
+    data_dir: Path = PROJECT_ROOT / ".nmrx"
+    deployments_dir: Path = PROJECT_ROOT / "deployments"
+    build_dir: Path = PROJECT_ROOT / "build" / "contracts"
+    rpc_url: str | None = None
+    chain_host: str = "127.0.0.1"
+    chain_port: int = 8646
+    chain_id: int = 1338
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    keystore: Path | None = None
+    password_file: Path | None = None
+
+    @property
+    def local_chain(self) -> bool:
+        """True when the agent runs its own ganache instead of using `rpc_url`."""
+        return self.rpc_url is None
+
+    @property
+    def chain_url(self) -> str:
+        return self.rpc_url or f"http://{self.chain_host}:{self.chain_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def agent_keystore(self) -> Path:
+        return self.keystore or self.data_dir / "agent" / "keystore.json"
+
+    @property
+    def agent_password_file(self) -> Path:
+        return self.password_file or self.data_dir / "agent" / "password"
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Defaults, then the TOML file named by NMRX_CONFIG, then NMRX_<FIELD> variables."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        config_file = environ.get("NMRX_CONFIG")
+        if config_file:
+            values.update(_read_toml(Path(config_file)))
+        for field in fields(cls):
+            key = f"NMRX_{field.name.upper()}"
+            if key in environ:
+                values[field.name] = environ[key]
+        return replace(cls(), **{name: _convert(cls, name, raw) for name, raw in values.items()})
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"NMRX_CONFIG names {path}, which does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    if any(k in data for k in ("private_key", "password", "api_secret")):
+        raise ConfigError(
+            f"{path} holds a secret; reference it instead (keystore + password_file, "
+            "Numerai keys in NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY)"
+        )
+    return data
+
+
+def _convert(cls, name: str, raw):
+    known = {f.name: f for f in fields(cls)}
+    if name not in known:
+        raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(known))}")
+    kind = str(known[name].type)
+    if "int" in kind:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {name} must be a whole number, got {raw!r}") from None
+    if "Path" in kind:
+        return Path(raw).expanduser()
+    return str(raw)

@@ -1,0 +1,72 @@
+"""`nmrx run`: the local stack — chain, contracts, agent key and the API — started in order and
+stopped in reverse."""
+
+import logging
+from contextlib import ExitStack
+
+import uvicorn
+from web3 import Web3
+
+from agent import deploy
+from agent.api.deps import Service
+from agent.api.main import create_app
+from agent.chain import Deployments, connect
+from agent.config import Settings
+from agent.keys import load_account, load_or_create_account
+from agent.localchain import LocalChain, ensure_port_free
+
+log = logging.getLogger(__name__)
+
+AGENT_GAS_FLOOR = Web3.to_wei(10, "ether")
+AGENT_GAS_TOPUP = Web3.to_wei(100, "ether")
+
+
+def say(message: str) -> None:
+    print(f"nmrx: {message}", flush=True)
+
+
+def fund_agent(w3: Web3, address: str) -> None:
+    """On a local chain the agent's gas comes from the node's first unlocked account."""
+    if w3.eth.get_balance(address) >= AGENT_GAS_FLOOR:
+        return
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": address, "value": AGENT_GAS_TOPUP})
+    w3.eth.wait_for_transaction_receipt(tx)
+
+
+def run(settings: Settings) -> None:
+    """Start everything, serve until Ctrl-C/SIGTERM, then stop everything."""
+    ensure_port_free(settings.api_host, settings.api_port, "agent API", "NMRX_API_PORT")
+    with ExitStack() as stack:
+        if settings.local_chain:
+            chain = LocalChain(settings)
+            say(f"starting the local chain at {settings.chain_url} (state in {chain.db_dir}) ...")
+            chain.start()
+            stack.callback(lambda: (say("stopping the local chain ..."), chain.stop()))
+            agent = load_or_create_account(settings.agent_keystore, settings.agent_password_file)
+        else:
+            agent = load_account(settings.agent_keystore, settings.agent_password_file)
+        w3 = connect(settings.chain_url)
+        if settings.local_chain:
+            fund_agent(w3, agent.address)
+
+        say("deploying what is missing ...")
+        deploy.deploy(
+            settings.chain_url,
+            {"NMRX_AGENT_ADDRESS": agent.address, "NMRX_DEPLOYMENTS_DIR": str(settings.deployments_dir)},
+        )
+        deployments = Deployments.load(settings.deployments_dir, w3.eth.chain_id)
+
+        app = create_app(Service(settings, w3, deployments, agent.address))
+        config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
+        server = uvicorn.Server(config)
+        # Bound before the URL is announced, so a request right after it waits instead of failing.
+        listening = config.bind_socket()
+        listening.listen(config.backlog)
+        say(
+            f"agent {agent.address} on chain {deployments.chain_id} at block {w3.eth.block_number}"
+        )
+        say(f"serving {settings.api_url}  (try {settings.api_url}/health; Ctrl-C stops)")
+        try:
+            server.run(sockets=[listening])  # returns (or re-raises the signal) after finishing open requests
+        finally:
+            say("API stopped")

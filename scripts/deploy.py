@@ -1,0 +1,106 @@
+"""Deploy the nmrx contracts to the active brownie network, skipping what is already there.
+
+    brownie run scripts/deploy.py --network <network>
+
+Addresses are recorded in deployments/<chainId>.json. A contract recorded there whose address
+still has code is kept; anything missing is deployed and the file is rewritten atomically.
+
+Environment (all optional):
+    NMRX_NMR_ADDRESS               the NMR token to use (production: the real token); when unset a
+                                   MockNMR is deployed, which only makes sense on test chains
+    NMRX_ADMIN_ADDRESS             admin of every contract (production: a multisig); default deployer
+    NMRX_AGENT_ADDRESS             the agent's address (attestor role); default deployer
+    NMRX_DEPLOYER_KEYSTORE         keystore JSON of the deployer, with
+    NMRX_DEPLOYER_PASSWORD_FILE    a file holding its password; without them the node's first
+                                   unlocked account deploys (local chains)
+    NMRX_DEPLOYMENTS_DIR           where to write <chainId>.json; default ./deployments
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from brownie import MockNMR, ModelRegistry, accounts, chain, web3
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def deployments_path() -> Path:
+    folder = Path(os.environ.get("NMRX_DEPLOYMENTS_DIR", PROJECT / "deployments"))
+    return folder / f"{chain.id}.json"
+
+
+def load_book(path: Path) -> dict:
+    if not path.exists():
+        return {"chainId": chain.id, "contracts": {}}
+    try:
+        book = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        sys.exit(f"deploy: {path} is not valid JSON ({exc}); fix it or delete it to redeploy")
+    if book.get("chainId") != chain.id:
+        sys.exit(f"deploy: {path} is for chain {book.get('chainId')}, connected to {chain.id}")
+    return book
+
+
+def save_book(path: Path, book: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(book, indent=2, sort_keys=True) + "\n")
+    partial.replace(path)
+
+
+def deployer_account():
+    keystore = os.environ.get("NMRX_DEPLOYER_KEYSTORE")
+    if keystore:
+        password_file = os.environ.get("NMRX_DEPLOYER_PASSWORD_FILE")
+        if not password_file:
+            sys.exit("deploy: NMRX_DEPLOYER_KEYSTORE needs NMRX_DEPLOYER_PASSWORD_FILE")
+        return accounts.load(keystore, Path(password_file).read_text().strip())
+    if not len(accounts):
+        sys.exit("deploy: the node has no unlocked account; set NMRX_DEPLOYER_KEYSTORE")
+    return accounts[0]
+
+
+def has_code(address: str | None) -> bool:
+    return bool(address) and len(web3.eth.get_code(address)) > 0
+
+
+def ensure(book: dict, name: str, container, *args) -> str:
+    """Address of contract `name`: the recorded one if it still has code and was deployed with
+    the same constructor arguments (so a redeployed dependency redeploys its dependents), else a
+    new deployment."""
+    from_ = args[-1]
+    args = [str(a) for a in args[:-1]]
+    entry = book["contracts"].get(name)
+    if entry and entry.get("args") == args and has_code(entry["address"]):
+        print(f"  {name}: kept {entry['address']}")
+        return entry["address"]
+    contract = container.deploy(*args, from_)
+    book["contracts"][name] = {
+        "address": contract.address,
+        "args": args,
+        "block": contract.tx.block_number,
+    }
+    print(f"  {name}: deployed {contract.address}")
+    return contract.address
+
+
+def main() -> dict:
+    deployer = deployer_account()
+    admin = os.environ.get("NMRX_ADMIN_ADDRESS") or deployer.address
+    agent = os.environ.get("NMRX_AGENT_ADDRESS") or deployer.address
+    path = deployments_path()
+    book = load_book(path)
+    print(f"deploy: chain {chain.id}, deployer {deployer.address}, book {path}")
+    tx = {"from": deployer}
+
+    if os.environ.get("NMRX_NMR_ADDRESS"):
+        nmr = os.environ["NMRX_NMR_ADDRESS"]
+        book["contracts"]["NMR"] = {"address": nmr, "args": [], "block": None}
+    else:
+        nmr = ensure(book, "NMR", MockNMR, tx)
+    ensure(book, "ModelRegistry", ModelRegistry, admin, agent, tx)
+
+    save_book(path, book)
+    return book
