@@ -1,0 +1,64 @@
+"""scripts/deploy.py on the test chain: deploys, records, and skips what is already there."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def deploy_env(monkeypatch, tmp_path, attestor):
+    monkeypatch.setenv("NMRX_DEPLOYMENTS_DIR", str(tmp_path))
+    monkeypatch.setenv("NMRX_AGENT_ADDRESS", attestor.address)
+    monkeypatch.delenv("NMRX_NMR_ADDRESS", raising=False)
+    return tmp_path
+
+
+def test_deploy_writes_book_with_code_at_each_address(deploy_env, chain, web3):
+    from scripts import deploy
+
+    book = deploy.main()
+    saved = json.loads((deploy_env / f"{chain.id}.json").read_text())
+    assert saved == book
+    assert set(book["contracts"]) == {"NMR", "ModelRegistry"}
+    for entry in book["contracts"].values():
+        assert len(web3.eth.get_code(entry["address"])) > 0
+
+
+def test_second_deploy_keeps_addresses_and_sends_nothing(deploy_env, chain):
+    from scripts import deploy
+
+    first = deploy.main()
+    height = chain.height
+    assert deploy.main() == first
+    assert chain.height == height
+
+
+def test_missing_code_is_redeployed_with_dependents(deploy_env, chain):
+    from scripts import deploy
+
+    first = deploy.main()
+    book_path = deploy_env / f"{chain.id}.json"
+    book = json.loads(book_path.read_text())
+    book["contracts"]["ModelRegistry"]["address"] = "0x" + "12" * 20
+    book_path.write_text(json.dumps(book))
+    second = deploy.main()
+    assert second["contracts"]["NMR"] == first["contracts"]["NMR"]
+    assert second["contracts"]["ModelRegistry"]["address"] not in (
+        first["contracts"]["ModelRegistry"]["address"],
+        "0x" + "12" * 20,
+    )
+
+
+def test_agent_gets_attestor_role(deploy_env, attestor, ModelRegistry, web3):
+    from scripts import deploy
+
+    book = deploy.main()
+    registry = ModelRegistry.at(book["contracts"]["ModelRegistry"]["address"])
+    assert registry.hasRole(web3.keccak(text="ATTESTOR_ROLE"), attestor)
+
+
+def test_configured_nmr_address_is_used_not_deployed(deploy_env, monkeypatch, nmr):
+    from scripts import deploy
+
+    monkeypatch.setenv("NMRX_NMR_ADDRESS", nmr.address)
+    assert deploy.main()["contracts"]["NMR"]["address"] == nmr.address
