@@ -18,7 +18,11 @@ mark_done() {
   cat "$@" | sha256sum > "$stamps/$name"
 }
 
-python=${PYTHON:-python3}
+# The interpreter that builds .venv must not be .venv's own (the Makefile puts .venv/bin first
+# on PATH, and the step below deletes .venv).
+project_path_free=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$PWD/.venv/bin" | paste -sd: -)
+python=${PYTHON:-$(PATH=$project_path_free command -v python3 || true)}
+[ -n "$python" ] || { echo "bootstrap: no python3 on PATH; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 if ! "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
   echo "bootstrap: nmrx needs Python 3.11 (found: $("$python" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
   exit 1
