@@ -71,6 +71,23 @@ class Stack:
         return "".join(self.lines)
 
 
+@pytest.fixture
+def start_stack(stack_env):
+    """Start `nmrx run`; whatever a test leaves running is interrupted afterwards."""
+    started: list[Stack] = []
+
+    def start() -> Stack:
+        stack = Stack(stack_env)
+        started.append(stack)
+        stack.wait_serving()
+        return stack
+
+    yield start
+    for stack in started:
+        if stack.proc.poll() is None:
+            stack.interrupt()
+
+
 def run_to_exit(env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(NMRX), "run"], env=env, capture_output=True, text=True, timeout=START_TIMEOUT
@@ -82,9 +99,8 @@ def port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_second_run_reuses_chain_and_addresses(stack_env):
-    first = Stack(stack_env)
-    first.wait_serving()
+def test_second_run_reuses_chain_and_addresses(stack_env, start_stack):
+    first = start_stack()
     health = first.health()
     assert health["chain_id"] == 1338
     assert set(health["contracts"]) >= {"NMR", "ModelRegistry"}
@@ -92,8 +108,7 @@ def test_second_run_reuses_chain_and_addresses(stack_env):
     assert "stopping the local chain" in first.output
     assert port_is_free(int(stack_env["NMRX_CHAIN_PORT"]))
 
-    second = Stack(stack_env)
-    second.wait_serving()
+    second = start_stack()
     again = second.health()
     second.interrupt()
     assert again["contracts"] == health["contracts"]
@@ -112,9 +127,8 @@ def test_port_taken_is_explained(stack_env):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_corrupted_chain_data_is_explained(stack_env):
-    first = Stack(stack_env)
-    first.wait_serving()
+def test_corrupted_chain_data_is_explained(stack_env, start_stack):
+    first = start_stack()
     first.interrupt()
     (Path(stack_env["NMRX_DATA_DIR"]) / "chain" / "CURRENT").write_text("garbage\n")
     result = run_to_exit(stack_env)
