@@ -1,0 +1,69 @@
+"""Pool fixtures: a MockTournamentStaking played by `numerai`, the pool, registered models, deposits.
+
+alice owns model_ids[0] and [1], bob owns [2]; both deposit 1,000 NMR (`deposited`).
+"""
+
+import pytest
+
+from tests.unitary.PayoutPool.helpers import NMR, TOURNAMENT, Numerai
+
+
+@pytest.fixture(scope="session")
+def numerai_account(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="module")
+def tournament(MockTournamentStaking, nmr, numerai_account, admin):
+    return MockTournamentStaking.deploy(nmr, TOURNAMENT, numerai_account, numerai_account, {"from": admin})
+
+
+@pytest.fixture(scope="module")
+def pool(PayoutPool, nmr, registry, tournament, admin, operator, treasury):
+    return PayoutPool.deploy(nmr, registry, tournament, admin, operator, treasury, {"from": admin})
+
+
+@pytest.fixture(scope="module")
+def numerai(tournament, nmr, numerai_account):
+    n = Numerai(tournament, nmr, numerai_account)
+    n.fund()
+    return n
+
+
+@pytest.fixture(scope="module")
+def models(registry, attestor, alice, bob, model_ids):
+    """(alice's first, alice's second, bob's) model ids, registered."""
+    registry.attest(model_ids[0], alice, TOURNAMENT, {"from": attestor})
+    registry.attest(model_ids[1], alice, TOURNAMENT, {"from": attestor})
+    registry.attest(model_ids[2], bob, TOURNAMENT, {"from": attestor})
+    return tuple(model_ids)
+
+
+@pytest.fixture(scope="module")
+def deposited(pool, nmr, models, numerai, alice, bob):
+    """alice and bob each hold 1,000 NMR of liquid balance; their wallets keep 1,000 more."""
+    for user in (alice, bob):
+        nmr.faucet(user, 2000 * NMR, {"from": user})
+        nmr.approve(pool, 2**256 - 1, {"from": user})
+        pool.deposit(1000 * NMR, {"from": user})
+    return models
+
+
+@pytest.fixture(scope="module")
+def staked(pool, numerai, deposited, alice):
+    """alice's first model has 300 NMR: 100 at risk in round 10, 100 in round 11, 100 idle."""
+    model = deposited[0]
+    pool.increaseStake(model, 300 * NMR, {"from": alice})
+    from tests.unitary.PayoutPool.helpers import pool_stake
+
+    pool_stake(pool, numerai, model, 10, 100 * NMR, alice)
+    pool_stake(pool, numerai, model, 11, 100 * NMR, alice)
+    return model
+
+
+def model_view(pool, model):
+    return pool.balancesOf([], [model])[1][0]
+
+
+def user_view(pool, user):
+    return pool.balancesOf([user], [])[0][0]
