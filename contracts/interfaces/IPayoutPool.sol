@@ -102,10 +102,20 @@ interface IPayoutPool is IPayoutPoolGovernance {
     event RoundStaked(bytes32 indexed model, uint64 indexed round, uint256 amount, address caller);
     /// @notice Emitted when `model`'s allocation changes; `bySignature` tells a relayed change.
     event AllocationSet(bytes32 indexed model, address indexed owner, Target[] targets, bool bySignature);
-    /// @notice Emitted when `model`'s result of `round` is claimed.
-    event RoundClaimed(bytes32 indexed model, uint64 indexed round, address indexed owner, uint256 stake, uint256 payout, uint256 burn);
-    /// @notice Emitted with each claim: how its payout was split (`toModels` sums other model buckets).
-    event PayoutRouted(bytes32 indexed model, uint64 indexed round, uint256 toSelf, uint256 toModels, uint256 toPool, uint256 toWallet);
+    /// @notice Emitted when `model`'s result of `round` is claimed: `stake - burn` went back to the model
+    /// (and its queued decrease), the payout was split into `toSelf` (the model's idle stake), `toModels`
+    /// (the owner's other models, per the allocation in force), `toPool` (liquid) and `toWallet`.
+    event RoundClaimed(
+        bytes32 indexed model,
+        uint64 indexed round,
+        uint256 stake,
+        uint256 payout,
+        uint256 burn,
+        uint256 toSelf,
+        uint256 toModels,
+        uint256 toPool,
+        uint256 toWallet
+    );
     /// @notice Emitted when `owner` queues a decrease of `amount`, `filled` of it at once from idle.
     event DecreaseRequested(bytes32 indexed model, address indexed owner, uint256 amount, uint256 filled, uint64 riskRound);
     /// @notice Emitted when a claim of `round` fills `filled` and burns `burned` of `model`'s queued decrease.

@@ -37,7 +37,7 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     /// @inheritdoc IPayoutPool
     function deposit(uint256 amount) external {
         if (amount == 0) revert PayoutPoolZeroAmount();
-        _users[msg.sender].liquid += amount.toUint96();
+        _accounts[_ensureId(msg.sender)].liquid += amount.toUint96();
         emit Deposited(msg.sender, amount);
         // MockNMR and the real token have no transfer hooks; the credit above is final only if this succeeds.
         _nmr.safeTransferFrom(msg.sender, address(this), amount);
@@ -46,10 +46,10 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     /// @inheritdoc IPayoutPool
     function increaseStake(bytes32 model, uint256 amount) external {
         if (amount == 0) revert PayoutPoolZeroAmount();
-        User storage account = _users[msg.sender];
+        uint40 id = _bind(model, msg.sender);
+        Account storage account = _accounts[id];
         uint256 liquid = account.liquid;
         if (amount > liquid) revert PayoutPoolInsufficientLiquid(msg.sender, liquid, amount);
-        _bind(model, msg.sender);
 
         // amount ≤ liquid, a uint96.
         unchecked {
@@ -68,10 +68,13 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     ) external {
         if (_config.paused) revert PayoutPoolPaused();
         Bucket storage bucket = _buckets[model];
-        if (msg.sender != bucket.owner && !hasRole(OPERATOR_ROLE, msg.sender)) {
+        uint40 callerId = _idOf[msg.sender];
+        if ((callerId == 0 || callerId != bucket.ownerId) && !hasRole(OPERATOR_ROLE, msg.sender)) {
             revert PayoutPoolNotOperatorOrOwner(model, msg.sender);
         }
-        if (auth.staker != address(this) || auth.modelId != model) revert PayoutPoolWrongAuthorization(model);
+        if (auth.staker != address(this) || auth.modelId != model || auth.round == 0) {
+            revert PayoutPoolWrongAuthorization(model);
+        }
         if (amount == 0) revert PayoutPoolZeroAmount();
         uint256 idle = bucket.idle;
         if (amount > idle) revert PayoutPoolInsufficientIdle(model, idle, amount);
@@ -80,10 +83,11 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         unchecked {
             bucket.idle = uint96(idle - amount);
         }
+        bucket.atRisk += uint96(amount);
         _staked[model][auth.round] += amount;
-        _risks[model].atRisk += uint96(amount);
-        AllocHeader storage header = _allocHeaders[model];
-        if (auth.round > header.lastRound) header.lastRound = uint256(auth.round).toUint56();
+        Queue storage queue = _queues[model];
+        // Rounds must fit the bucket's 24-bit riskRound (Numerai is near round 1,200; 2^24 is far).
+        if (auth.round > queue.lastRound) queue.lastRound = uint256(auth.round).toUint24();
         emit RoundStaked(model, auth.round, amount, msg.sender);
 
         uint256 before = _nmr.balanceOf(address(this));
@@ -108,9 +112,10 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         uint256 deadline,
         bytes calldata signature
     ) external {
-        uint56 nonce = _users[owner].allocationNonce;
+        Account storage account = _accounts[_ensureId(owner)];
+        uint56 nonce = account.allocationNonce;
         _checkSignature(owner, _hashAllocation(owner, model, targets, nonce, deadline), deadline, signature);
-        _users[owner].allocationNonce = nonce + 1;
+        account.allocationNonce = nonce + 1;
         _setAllocation(model, owner, targets, true);
     }
 
@@ -140,21 +145,21 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         bytes32[] calldata proof,
         bool isPaused
     ) private {
-        (address owner, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, isPaused);
+        (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, isPaused);
 
         uint256 before = _nmr.balanceOf(address(this));
         // slither-disable-next-line calls-loop -- the tournament is immutable; a failing claim reverts the batch
         _tournament.claim(round, model, payout, burn, proof);
         uint256 received = _nmr.balanceOf(address(this)) - before;
         if (received != expected) revert PayoutPoolClaimMismatch(expected, received);
-        if (toWallet != 0) _nmr.safeTransfer(owner, toWallet);
+        if (toWallet != 0) _nmr.safeTransfer(_userOf[ownerId], toWallet);
     }
 
     /// @dev Books a round result: principal minus burn to idle (after the queued decrease), payout by
-    /// allocation (to the liquid balance while paused). Returns what the tournament must send.
+    /// allocation (all to the liquid balance while paused). Returns what the tournament must send.
     function _applyResult(bytes32 model, uint64 round, uint256 payout, uint256 burn, bool isPaused)
         private
-        returns (address owner, uint256 expected, uint256 toWallet)
+        returns (uint40 ownerId, uint256 expected, uint256 toWallet)
     {
         uint256 staked = _staked[model][round];
         if (staked == 0) revert PayoutPoolNothingStaked(model, round);
@@ -162,37 +167,25 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         payout.toUint96();
         delete _staked[model][round];
 
-        Risk memory risk = _risks[model];
+        Bucket memory bucket = _buckets[model];
+        ownerId = bucket.ownerId;
         // staked ≤ atRisk: every stake adds to both, and only this claim removes it.
         unchecked {
-            risk.atRisk -= uint96(staked);
+            bucket.atRisk -= uint96(staked);
         }
         uint256 principal = staked - burn;
         uint256 toIdle = principal;
-        if (risk.unfilled != 0 && round <= risk.riskRound) {
-            toIdle = _settleDecrease(model, round, risk, principal, burn);
-        }
-        _risks[model] = risk;
-
-        owner = _buckets[model].owner;
+        if (round <= bucket.riskRound) toIdle = _settleDecrease(model, round, bucket, principal, burn);
         expected = principal + payout;
-        emit RoundClaimed(model, round, owner, staked, payout, burn);
-        toWallet = _distribute(model, round, owner, toIdle, payout, isPaused);
-    }
 
-    function _distribute(bytes32 model, uint64 round, address owner, uint256 toIdle, uint256 payout, bool isPaused)
-        private
-        returns (uint256 toWallet)
-    {
-        uint256 toSelf;
-        uint256 toModels;
-        uint256 toPool;
-        if (isPaused) toPool = payout;
-        else (toSelf, toModels, toPool, toWallet) = _route(model, owner, payout);
-        Bucket storage bucket = _buckets[model];
-        bucket.idle = (bucket.idle + toIdle + toSelf).toUint96();
-        if (toPool != 0) _users[owner].liquid += uint96(toPool);
-        emit PayoutRouted(model, round, toSelf, toModels, toPool, toWallet);
+        Split memory split;
+        if (isPaused) split.toPool = payout;
+        else split = _route(model, ownerId, payout);
+        bucket.idle = (bucket.idle + toIdle + split.toSelf).toUint96();
+        _buckets[model] = bucket;
+        if (split.toPool != 0) _accounts[ownerId].liquid += uint96(split.toPool);
+        toWallet = split.toWallet;
+        emit RoundClaimed(model, round, staked, payout, burn, split.toSelf, split.toModels, split.toPool, toWallet);
     }
 
     // ---------------------------------------------------------------- views
@@ -210,18 +203,18 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     {
         userViews = new UserView[](users.length);
         for (uint256 i; i < users.length; ++i) {
-            User memory u = _users[users[i]];
-            userViews[i] = UserView(u.liquid, u.lastFreeWithdrawalAt, u.withdrawalNonce, u.allocationNonce);
+            Account memory a = _accounts[_idOf[users[i]]];
+            userViews[i] = UserView(a.liquid, a.lastFreeWithdrawalAt, a.withdrawalNonce, a.allocationNonce);
         }
         modelViews = new ModelView[](models.length);
         for (uint256 i; i < models.length; ++i) {
             bytes32 m = models[i];
             Bucket memory b = _buckets[m];
-            Risk memory r = _risks[m];
+            Queue memory q = _queues[m];
             Decrease memory d = _decreases[m];
             modelViews[i] = ModelView(
-                b.owner, b.idle, r.atRisk, _allocHeaders[m].lastRound, d.total, d.released, _filled[m], r.unfilled,
-                r.riskRound, d.startedAt
+                _userOf[b.ownerId], b.idle, b.atRisk, q.lastRound, d.total, d.released, q.filled, q.unfilled,
+                b.riskRound, d.startedAt
             );
         }
     }

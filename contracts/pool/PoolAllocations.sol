@@ -13,83 +13,113 @@ abstract contract PoolAllocations is PoolSignatures {
     /// @inheritdoc IPayoutPool
     function allocationOf(bytes32 model) external view returns (Target[] memory targets) {
         AllocHeader memory header = _allocHeaders[model];
-        targets = new Target[](header.count);
-        for (uint256 i; i < header.count; ++i) {
-            uint256 entry = uint256(header.packed >> (24 * i));
-            targets[i] = Target(TargetKind(uint8(entry)), bytes32(uint256(_allocModels[model][i])), uint16(entry >> 8));
+        uint256 count;
+        while (count < _MAX_TARGETS && (header.entries >> (16 * count)) != 0) ++count;
+        targets = new Target[](count);
+        uint256 ids;
+        for (uint256 i; i < count; ++i) {
+            uint256 entry = uint256(header.entries >> (16 * i)) & 0xffff;
+            uint256 kind = entry & 3;
+            uint16 bps = uint16(entry >> 2);
+            if (kind == _SELF) {
+                targets[i] = Target(TargetKind.Model, model, bps);
+            } else if (kind == _OTHER_MODEL) {
+                targets[i] = Target(TargetKind.Model, bytes32(uint256(_allocIdAt(model, header, ids++))), bps);
+            } else {
+                targets[i] = Target(TargetKind(kind), bytes32(0), bps);
+            }
         }
     }
 
     /// @dev Validates `targets` for `owner` and stores them as `model`'s allocation.
     function _setAllocation(bytes32 model, address owner, Target[] calldata targets, bool bySignature) internal {
-        _bind(model, owner);
+        uint40 ownerId = _bind(model, owner);
         uint256 count = targets.length;
         if (count == 0 || count > _MAX_TARGETS) revert PayoutPoolInvalidTargetCount(count);
+        delete _allocHeaders[model];
         uint256 sum;
-        uint256 packed;
-        uint128[8] storage ids = _allocModels[model];
+        uint256 entries;
+        uint256 ids;
         for (uint256 i; i < count; ++i) {
-            Target calldata t = targets[i];
-            if (t.bps == 0) revert PayoutPoolInvalidTarget(i);
-            if (t.kind == TargetKind.Model) {
-                if (uint256(t.model) >> 128 != 0 || !_mayTarget(t.model, owner)) revert PayoutPoolInvalidTarget(i);
-                ids[i] = uint128(uint256(t.model));
-            } else if (t.model != bytes32(0)) {
-                revert PayoutPoolInvalidTarget(i);
-            }
-            sum += t.bps;
-            packed |= (uint256(uint8(t.kind)) | (uint256(t.bps) << 8)) << (24 * i);
+            uint256 kind;
+            (kind, ids) = _storeTarget(model, owner, ownerId, targets[i], i, ids);
+            sum += targets[i].bps;
+            entries |= (kind | (uint256(targets[i].bps) << 2)) << (16 * i);
         }
         if (sum != _BPS) revert PayoutPoolInvalidBpsSum(sum);
 
-        AllocHeader storage header = _allocHeaders[model];
-        header.count = uint8(count);
-        header.packed = uint192(packed);
+        _allocHeaders[model].entries = uint128(entries);
         emit AllocationSet(model, owner, targets, bySignature);
     }
 
-    /// @dev Whether `owner` may route to `target`'s bucket, binding it if it is the owner's and empty.
-    function _mayTarget(bytes32 target, address owner) private returns (bool) {
-        address current = _buckets[target].owner;
-        if (current == owner) return true;
-        if (_registry.ownerOf(target) != owner || (current != address(0) && !_isEmpty(target))) return false;
-        _bind(target, owner);
-        return true;
+    /// @dev Checks target `i` and stores its model id if it is another model (the `ids`-th such);
+    /// returns its internal kind and the new count of stored ids.
+    function _storeTarget(bytes32 model, address owner, uint40 ownerId, Target calldata t, uint256 i, uint256 ids)
+        private
+        returns (uint256 kind, uint256 newIds)
+    {
+        if (t.bps == 0 || t.bps > _BPS) revert PayoutPoolInvalidTarget(i);
+        if (t.kind != TargetKind.Model) {
+            if (t.model != bytes32(0)) revert PayoutPoolInvalidTarget(i);
+            return (uint256(t.kind), ids);
+        }
+        if (t.model == model) return (_SELF, ids);
+        if (uint256(t.model) >> 128 != 0 || !_mayTarget(t.model, owner, ownerId)) revert PayoutPoolInvalidTarget(i);
+        uint128 id = uint128(uint256(t.model));
+        if (ids == 0) _allocHeaders[model].firstId = id;
+        else _allocIds[model][ids - 1] = id;
+        return (_OTHER_MODEL, ids + 1);
     }
 
-    /// @dev Splits `payout` of `model` (owned by `owner`) by its allocation and credits the model
-    /// targets; the caller credits the returned self, pool and wallet parts. A model target no longer
-    /// bound to `owner` is paid to the pool part.
-    function _route(bytes32 model, address owner, uint256 payout)
-        internal
-        returns (uint256 toSelf, uint256 toModels, uint256 toPool, uint256 toWallet)
-    {
+    /// @dev Splits `payout` of `model` (owned by `ownerId`) by its allocation and credits the other
+    /// model targets; the caller credits the returned self, pool and wallet parts. A model target no
+    /// longer bound to the owner is paid to the pool part. No allocation means all to self.
+    function _route(bytes32 model, uint40 ownerId, uint256 payout) internal returns (Split memory split) {
         AllocHeader memory header = _allocHeaders[model];
-        if (header.count == 0) return (payout, 0, 0, 0);
+        if (header.entries == 0) {
+            split.toSelf = payout;
+            return split;
+        }
         uint256 left = payout;
-        for (uint256 i; i < header.count; ++i) {
-            uint256 entry = uint256(header.packed >> (24 * i));
-            uint256 share = i + 1 == header.count ? left : (payout * uint16(entry >> 8)) / _BPS;
+        uint256 ids;
+        for (uint256 i; i < _MAX_TARGETS; ++i) {
+            uint256 rest = uint256(header.entries) >> (16 * i);
+            if (rest == 0) break;
+            uint256 entry = rest & 0xffff;
+            uint256 share = (rest >> 16) == 0 ? left : (payout * (entry >> 2)) / _BPS;
             // share ≤ left: the bps of the entries before the last sum to less than 10,000.
             unchecked {
                 left -= share;
             }
-            TargetKind kind = TargetKind(uint8(entry));
-            if (kind == TargetKind.Model) {
-                bytes32 target = bytes32(uint256(_allocModels[model][i]));
-                if (target == model) {
-                    toSelf += share;
-                } else if (_buckets[target].owner == owner) {
-                    _buckets[target].idle += uint96(share);
-                    toModels += share;
+            uint256 kind = entry & 3;
+            if (kind == _SELF) {
+                split.toSelf += share;
+            } else if (kind == _OTHER_MODEL) {
+                Bucket storage target = _buckets[bytes32(uint256(_allocIdAt(model, header, ids++)))];
+                if (target.ownerId == ownerId) {
+                    target.idle += uint96(share);
+                    split.toModels += share;
                 } else {
-                    toPool += share;
+                    split.toPool += share;
                 }
-            } else if (kind == TargetKind.Wallet) {
-                toWallet += share;
+            } else if (kind == _WALLET) {
+                split.toWallet += share;
             } else {
-                toPool += share;
+                split.toPool += share;
             }
         }
+    }
+
+    /// @dev Whether `owner` may route to `target`'s bucket, binding it if it is the owner's and empty.
+    function _mayTarget(bytes32 target, address owner, uint40 ownerId) private returns (bool) {
+        uint40 current = _buckets[target].ownerId;
+        if (current == ownerId) return true;
+        if (_registry.ownerOf(target) != owner || (current != 0 && !_isEmpty(target))) return false;
+        _bind(target, owner);
+        return true;
+    }
+
+    function _allocIdAt(bytes32 model, AllocHeader memory header, uint256 index) private view returns (uint128) {
+        return index == 0 ? header.firstId : _allocIds[model][index - 1];
     }
 }

@@ -21,7 +21,8 @@ abstract contract PoolWithdrawals is PoolGovernance, PoolSignatures {
         for (uint256 i; i < requests.length; ++i) {
             WithdrawalRequest calldata request = requests[i];
             address user = request.user;
-            User memory account = _users[user];
+            uint40 id = _idOf[user];
+            Account memory account = _accounts[id];
             uint256 nextAt = uint256(account.lastFreeWithdrawalAt) + period;
             if (account.lastFreeWithdrawalAt != 0 && block.timestamp < nextAt) {
                 revert PayoutPoolFreeWithdrawalTooSoon(user, nextAt);
@@ -32,7 +33,7 @@ abstract contract PoolWithdrawals is PoolGovernance, PoolSignatures {
             );
             uint256 amount = request.amount;
             if (amount == 0) revert PayoutPoolZeroAmount();
-            if (amount > account.liquid) revert PayoutPoolInsufficientLiquid(user, account.liquid, amount);
+            if (amount > account.liquid || id == 0) revert PayoutPoolInsufficientLiquid(user, account.liquid, amount);
 
             // amount ≤ liquid (a uint96); the nonce is a uint64 that one transaction per period can't wrap.
             unchecked {
@@ -40,7 +41,7 @@ abstract contract PoolWithdrawals is PoolGovernance, PoolSignatures {
                 account.withdrawalNonce += 1;
             }
             account.lastFreeWithdrawalAt = uint40(block.timestamp);
-            _users[user] = account;
+            _accounts[id] = account;
             emit FreeWithdrawn(user, amount, nonce);
             // slither-disable-next-line calls-loop -- the token is the immutable NMR; one failure reverts the batch by design
             _nmr.safeTransfer(user, amount);
@@ -52,8 +53,9 @@ abstract contract PoolWithdrawals is PoolGovernance, PoolSignatures {
         if (amount == 0) revert PayoutPoolZeroAmount();
         uint256 fee = expressFee(amount);
         if (fee >= amount) revert PayoutPoolFeeNotBelowAmount(amount, fee);
-        User storage account = _users[msg.sender];
+        Account storage account = _accounts[_idOf[msg.sender]];
         uint256 liquid = account.liquid;
+        // id 0 (a caller never seen) has no balance: amount > 0 == liquid.
         if (amount > liquid) revert PayoutPoolInsufficientLiquid(msg.sender, liquid, amount);
 
         // amount ≤ liquid, a uint96.
