@@ -1,11 +1,12 @@
 """Pool fixtures: a MockTournamentStaking played by `numerai`, the pool, registered models, deposits.
 
-alice owns model_ids[0] and [1], bob owns [2]; both deposit 1,000 NMR (`deposited`).
+alice owns model_ids[0] and [1], bob owns [2]; both deposit 1,000 NMR (`deposited`). Module-scoped
+fixtures are base state every later test of the module sees; `staked` is per test.
 """
 
 import pytest
 
-from tests.unitary.PayoutPool.helpers import NMR, TOURNAMENT, Numerai
+from tests.unitary.PayoutPool.helpers import NMR, TOURNAMENT, Numerai, pool_stake
 
 
 @pytest.fixture(scope="session")
@@ -49,21 +50,23 @@ def deposited(pool, nmr, models, numerai, alice, bob):
     return models
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def staked(pool, numerai, deposited, alice):
     """alice's first model has 300 NMR: 100 at risk in round 10, 100 in round 11, 100 idle."""
     model = deposited[0]
     pool.increaseStake(model, 300 * NMR, {"from": alice})
-    from tests.unitary.PayoutPool.helpers import pool_stake
-
     pool_stake(pool, numerai, model, 10, 100 * NMR, alice)
     pool_stake(pool, numerai, model, 11, 100 * NMR, alice)
     return model
 
 
-def model_view(pool, model):
-    return pool.balancesOf([], [model])[1][0]
+@pytest.fixture(scope="session")
+def operator_role():
+    from brownie import web3
+
+    return web3.keccak(text="OPERATOR_ROLE").to_0x_hex()
 
 
-def user_view(pool, user):
-    return pool.balancesOf([user], [])[0][0]
+@pytest.fixture(scope="session")
+def admin_role():
+    return "0x" + "00" * 32

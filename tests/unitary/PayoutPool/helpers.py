@@ -182,3 +182,23 @@ ZERO_MODEL = "0x" + "00" * 32
 
 def now():
     return int(time.time())
+
+
+def model_view(pool, model):
+    """The pool's ModelView of `model` (fields by name)."""
+    return pool.balancesOf([], [model])[1][0]
+
+
+def user_view(pool, user):
+    """The pool's UserView of `user` (fields by name)."""
+    return pool.balancesOf([user], [])[0][0]
+
+
+def held_by_pool(pool, users, models):
+    """What the pool's NMR balance must be: liquid + idle + set-aside decrease NMR + fees."""
+    users_v, models_v = pool.balancesOf(users, models)
+    return (
+        sum(u["liquid"] for u in users_v)
+        + sum(m["idle"] + m["decreaseFilled"] for m in models_v)
+        + pool.accruedFees()
+    )
