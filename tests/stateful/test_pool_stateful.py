@@ -1,0 +1,292 @@
+"""Random sequences of pool actions checked against tests/pool_model.py after every step.
+
+After each step: the pool's NMR balance equals the sum of all internal balances (conservation),
+every user's account and every model's bucket equal the reference model's (so no account changed
+by another's action except by the rules), wallets and the treasury got exactly what the model says,
+and a reverted action reverted with the custom error the model predicted.
+"""
+
+import copy
+import os
+import time
+
+from brownie import MockNMR, MockTournamentStaking, ModelRegistry, PayoutPool, accounts, chain
+from brownie.exceptions import VirtualMachineError
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from agent.models import model_id_from_uuid
+from tests.pool_model import KIND_MODEL, KIND_POOL, KIND_WALLET, PoolModel, Revert
+from tests.unitary.PayoutPool.helpers import (
+    FAR, NMR, TOURNAMENT, ZERO_MODEL, Numerai, allocation_signature, withdrawal_request,
+)
+
+DAY = 86400
+UUIDS = [f"7d1c0000-0000-4000-8000-00000000000{i}" for i in range(4)]
+AMOUNT = st.integers(min_value=0, max_value=400).map(lambda x: x * NMR // 4 + x)  # odd wei for rounding
+# POOL_EXAMPLES lowers the example count for quick local runs; the suite's default is 50.
+EXAMPLES = int(os.environ.get("POOL_EXAMPLES", "50"))
+STATS = {"steps": 0, "reverts": 0, "examples": 0}
+
+
+def error_name(exc: VirtualMachineError) -> str:
+    return (exc.revert_msg or "").split(":")[0].strip()
+
+
+class PoolMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        chain.revert()
+        STATS["examples"] += 1
+        env = self.env
+        self.pool, self.nmr, self.numerai = env["pool"], env["nmr"], env["numerai"]
+        self.users, self.models, self.operator = env["users"], env["models"], env["operator"]
+        self.model = PoolModel(registry=dict(env["registry"]), operator=str(self.operator), treasury=str(env["treasury"]))
+        for u in self.users:
+            self.model.wallet[str(u)] = self.nmr.balanceOf(u)
+        self.model.wallet[str(env["treasury"])] = self.nmr.balanceOf(env["treasury"])
+        self.round = 1
+        self.rounds = {}  # round -> set of models staked in it (unresolved)
+
+    # ------------------------------------------------------------------ machinery
+
+    def act(self, predict, send, commit=None):
+        """Predicts on a copy of the model, sends the transaction, checks the outcome matches.
+
+        `predict(model, now)` applies the operation; on success it is re-applied to the real
+        model with the transaction's timestamp (`commit` when given, else `predict`)."""
+        trial = copy.deepcopy(self.model)
+        try:
+            predict(trial, chain.time())
+            expected = None
+        except Revert as r:
+            expected = r.name
+        try:
+            tx = send()
+        except VirtualMachineError as exc:
+            assert expected is not None, f"unexpected revert {exc.revert_msg}"
+            assert error_name(exc) == expected, f"reverted {exc.revert_msg}, model expected {expected}"
+            STATS["reverts"] += 1
+            return None
+        assert expected is None, f"model expected {expected} but the transaction succeeded"
+        (commit or predict)(self.model, tx.timestamp)
+        return tx
+
+    def user(self, i):
+        return self.users[i % len(self.users)]
+
+    # ------------------------------------------------------------------ rules
+
+    @rule(i=st.integers(0, 2), amount=AMOUNT)
+    def deposit(self, i, amount):
+        u = self.user(i)
+        self.act(lambda m, now: m.deposit(str(u), amount), lambda: self.pool.deposit(amount, {"from": u}))
+
+    @rule(i=st.integers(0, 2), j=st.integers(0, 3), amount=AMOUNT)
+    def increase(self, i, j, amount):
+        u, model = self.user(i), self.models[j]
+        self.act(
+            lambda m, now: m.increase_stake(str(u), model, amount),
+            lambda: self.pool.increaseStake(model, amount, {"from": u}),
+        )
+
+    @rule(j=st.integers(0, 3), amount=AMOUNT, by_operator=st.booleans())
+    def stake(self, j, amount, by_operator):
+        model = self.models[j]
+        owner = self.model.buckets[model].owner
+        caller = self.operator if by_operator or owner is None else accounts.at(owner)
+        auth, sig = self.numerai.authorize(self.pool, model, self.round, max(amount, 1))
+
+        def predict(m, now):
+            m.stake(str(caller), model, self.round, amount)
+
+        if self.act(predict, lambda: self.pool.stake(model, amount, auth, sig, {"from": caller})):
+            self.rounds.setdefault(self.round, set()).add(model)
+
+    @rule()
+    def next_round(self):
+        self.round += 1
+
+    @rule(
+        j=st.integers(0, 3),
+        picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 6000)), min_size=1, max_size=4),
+        signed=st.booleans(),
+        keep_sum=st.integers(0, 9),
+    )
+    def set_allocation(self, j, picks, signed, keep_sum):
+        model = self.models[j]
+        owner = self.model.registry[model]
+        targets = []
+        for kind, k, weight in picks:
+            kind = min(kind, 2)
+            targets.append((kind, self.models[k] if kind == KIND_MODEL else ZERO_MODEL, weight))
+        total = sum(t[2] for t in targets)
+        if total != 10_000:
+            # scale to 10,000 most of the time; keep a few invalid sums
+            if keep_sum:
+                scaled = [t[2] * 10_000 // total for t in targets]
+                scaled[-1] += 10_000 - sum(scaled)
+                targets = [(k, t, b) for (k, t, _), b in zip(targets, scaled)]
+        owner_account = accounts.at(owner)
+        if signed:
+            nonce = self.model.allocation_nonce[owner]
+            sig = allocation_signature(self.pool, owner_account, owner, model, targets, nonce)
+            send = lambda: self.pool.setAllocationBySig(model, owner, targets, FAR, sig, {"from": self.operator})  # noqa: E731
+        else:
+            send = lambda: self.pool.setAllocation(model, targets, {"from": owner_account})  # noqa: E731
+        self.act(lambda m, now: m.set_allocation(owner, model, targets, signed), send)
+
+    @rule(
+        choice=st.integers(0, 15),
+        results=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 99)), min_size=4, max_size=4),
+        batch=st.booleans(),
+    )
+    def resolve_and_claim(self, choice, results, batch):
+        closed = sorted(r for r in self.rounds if r < self.round)
+        if not closed:
+            return
+        round_ = closed[choice % len(closed)]
+        models = sorted(self.rounds.pop(round_))
+        leaves = []
+        for model, (payout_milli, burn_pct) in zip(models, results):
+            payout = payout_milli * 10**15 + payout_milli  # odd wei amounts exercise the rounding
+            stake = self.model.staked[(model, round_)]
+            burn = stake * burn_pct // 100 if burn_pct < 50 else 0
+            leaves.append((self.pool, model, payout if burn == 0 else 0, burn))
+        leaves.append(("0x" + "11" * 20, self.models[0], NMR, 0))  # someone else's leaf
+        tree = self.numerai.resolve(round_, leaves)
+        claims = [(m, round_, p, b, tree.proof(self.pool.address, m)) for _, m, p, b in leaves[:-1]]
+        if batch:
+            self.act(
+                lambda m, now: [m.claim(c[0], c[1], c[2], c[3]) for c in claims],
+                lambda: self.pool.claimBatch(claims, {"from": self.operator}),
+            )
+        else:
+            for c in claims:
+                self.act(lambda m, now, c=c: m.claim(c[0], c[1], c[2], c[3]), lambda c=c: self.pool.claim(*c, {"from": accounts[9]}))
+
+    @rule(j=st.integers(0, 3), i=st.integers(0, 2), amount=AMOUNT)
+    def request_decrease(self, j, i, amount):
+        model, u = self.models[j], self.owner_or_user(j, i)
+        self.act(
+            lambda m, now: m.request_decrease(str(u), model, amount, now),
+            lambda: self.pool.requestDecrease(model, amount, {"from": u}),
+        )
+
+    @rule(j=st.integers(0, 3), i=st.integers(0, 2), amount=AMOUNT)
+    def reduce_decrease(self, j, i, amount):
+        model, u = self.models[j], self.owner_or_user(j, i)
+        self.act(
+            lambda m, now: m.reduce_decrease(str(u), model, amount),
+            lambda: self.pool.reduceDecrease(model, amount, {"from": u}),
+        )
+
+    @rule(j=st.integers(0, 3), i=st.integers(0, 2))
+    def cancel_decrease(self, j, i):
+        model, u = self.models[j], self.owner_or_user(j, i)
+        self.act(lambda m, now: m.cancel_decrease(str(u), model), lambda: self.pool.cancelDecrease(model, {"from": u}))
+
+    @rule(j=st.integers(0, 3))
+    def unlock(self, j):
+        model = self.models[j]
+        unlocked = []
+        tx = self.act(
+            lambda m, now: m.unlock(model, now),
+            lambda: self.pool.unlock(model, {"from": accounts[9]}),
+            commit=lambda m, now: unlocked.append(m.unlock(model, now)),
+        )
+        if tx is not None:
+            assert tx.events["Unlocked"]["amount"] == unlocked[0]
+
+    @rule(i=st.integers(0, 2), amount=AMOUNT)
+    def free_withdrawal(self, i, amount):
+        u = self.user(i)
+        request = withdrawal_request(self.pool, u, amount, nonce=self.model.withdrawal_nonce[str(u)])
+        self.act(
+            lambda m, now: m.free_withdrawal(str(u), amount, now),
+            lambda: self.pool.executeFreeWithdrawals([request], {"from": self.operator}),
+        )
+
+    @rule(i=st.integers(0, 2), amount=AMOUNT)
+    def express_withdrawal(self, i, amount):
+        u = self.user(i)
+        self.act(lambda m, now: m.express_withdrawal(str(u), amount), lambda: self.pool.withdrawExpress(amount, {"from": u}))
+
+    @rule()
+    def collect_fees(self):
+        self.act(lambda m, now: m.collect_fees(), lambda: self.pool.collectFees({"from": accounts[9]}))
+
+    @rule(flag=st.booleans())
+    def pause(self, flag):
+        def predict(m, now):
+            m.paused = flag
+
+        self.act(predict, lambda: self.pool.setPaused(flag, {"from": self.env["admin"]}))
+
+    @rule(days=st.integers(1, 10))
+    def sleep(self, days):
+        chain.sleep(days * DAY)
+
+    def owner_or_user(self, j, i):
+        """Mostly the model's owner, sometimes another user (whose attempt must revert)."""
+        return accounts.at(self.model.registry[self.models[j]]) if i else self.user(j + 1)
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def matches_the_model(self):
+        STATS["steps"] += 1
+        users_v, models_v = self.pool.balancesOf(self.users, self.models)
+        held = self.nmr.balanceOf(self.pool)
+        fees = self.pool.accruedFees()
+        m = self.model
+        internal = sum(u["liquid"] for u in users_v) + sum(v["idle"] + v["decreaseFilled"] for v in models_v) + fees
+        assert held == internal, "pool NMR != sum of internal balances"
+        assert held == m.held()
+        assert fees == m.fees
+        for u, view in zip(self.users, users_v):
+            a = str(u)
+            assert (view["liquid"], view["lastFreeWithdrawalAt"], view["withdrawalNonce"], view["allocationNonce"]) == (
+                m.liquid[a], m.last_free[a], m.withdrawal_nonce[a], m.allocation_nonce[a]
+            ), f"account of {a}"
+            assert self.nmr.balanceOf(u) == m.wallet[a], f"wallet of {a}"
+        assert self.nmr.balanceOf(self.env["treasury"]) == m.wallet[str(self.env["treasury"])]
+        for model, view in zip(self.models, models_v):
+            b, q, d = m.buckets[model], m.queues[model], m.decreases[model]
+            owner = view["owner"] if int(view["owner"], 16) else None
+            assert (owner, view["idle"], view["atRisk"], view["lastRound"]) == (b.owner, b.idle, b.at_risk, q.last_round)
+            assert (view["decreaseTotal"], view["decreaseReleased"], view["decreaseFilled"], view["decreaseUnfilled"]) == (
+                d.total, d.released, q.filled, q.unfilled
+            )
+            assert (view["decreaseRiskRound"], view["decreaseStartedAt"]) == (b.risk_round, d.started_at)
+            # the queue's at-risk part is backed by unclaimed stakes of its risk rounds
+            backing = sum(s for (mm, r), s in m.staked.items() if mm == model and r <= b.risk_round)
+            assert q.unfilled <= backing
+
+
+def test_pool_matches_reference_model(admin, attestor, operator, treasury, alice, bob, carol, numerai_account):
+    nmr = MockNMR.deploy({"from": admin})
+    registry = ModelRegistry.deploy(admin, attestor, {"from": admin})
+    tournament = MockTournamentStaking.deploy(nmr, TOURNAMENT, numerai_account, numerai_account, {"from": admin})
+    pool = PayoutPool.deploy(nmr, registry, tournament, admin, operator, treasury, {"from": admin})
+    numerai = Numerai(tournament, nmr, numerai_account)
+    numerai.fund()
+    models = [model_id_from_uuid(u) for u in UUIDS]
+    owners = [alice, alice, bob, carol]
+    for model, owner in zip(models, owners):
+        registry.attest(model, owner, TOURNAMENT, {"from": attestor})
+    users = [alice, bob, carol]
+    for u in users:
+        nmr.faucet(u, 500 * NMR, {"from": u})
+        nmr.approve(pool, 2**256 - 1, {"from": u})
+    PoolMachine.env = {
+        "pool": pool, "nmr": nmr, "numerai": numerai, "users": users, "models": models, "operator": operator,
+        "treasury": treasury, "admin": admin, "registry": {m: str(o) for m, o in zip(models, owners)},
+    }
+    chain.snapshot()
+    started = time.time()
+    run_state_machine_as_test(PoolMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None))
+    print(f"\nstateful: {STATS['examples']} examples, {STATS['steps']} checked steps, "
+          f"{STATS['reverts']} predicted reverts, {time.time() - started:.0f} s")
+    assert STATS["examples"] >= EXAMPLES
