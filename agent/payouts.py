@@ -131,7 +131,7 @@ class RoundTree:
 
     def _lookup(self, staker: str, model_id: str) -> int:
         try:
-            return self._index[(to_checksum_address(staker), _bytes32(model_id))]
+            return self._index[(to_checksum_address(str(staker)), _bytes32(model_id))]
         except KeyError:
             raise PayoutError(f"no result for staker {staker} on model {model_id} in round {self.round}") from None
 
