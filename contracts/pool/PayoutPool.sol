@@ -60,6 +60,7 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     }
 
     /// @inheritdoc IPayoutPool
+    // slither-disable-next-line reentrancy-balance -- the NMR pulled must equal the stake exactly; a reentrant balance change reverts the stake
     function stake(
         bytes32 model,
         uint256 amount,
@@ -137,6 +138,7 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
 
     /// @dev Effects first (stake record cleared, buckets and balances credited from the leaf), then the
     /// tournament's claim, then a check that exactly principal + payout arrived, then the wallet share.
+    // slither-disable-next-line reentrancy-balance -- the NMR received must equal the leaf exactly; a reentrant balance change reverts the claim
     function _claim(
         bytes32 model,
         uint64 round,
@@ -164,7 +166,6 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         uint256 staked = _staked[model][round];
         if (staked == 0) revert PayoutPoolNothingStaked(model, round);
         if (burn > staked) revert PayoutPoolBurnAboveStake(burn, staked);
-        payout.toUint96();
         delete _staked[model][round];
 
         Bucket memory bucket = _buckets[model];
@@ -176,12 +177,12 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         uint256 principal = staked - burn;
         uint256 toIdle = principal;
         if (round <= bucket.riskRound) toIdle = _settleDecrease(model, round, bucket, principal, burn);
-        expected = principal + payout;
+        expected = principal + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
 
         Split memory split;
-        if (isPaused) split.toPool = payout;
+        if (isPaused) split = Split({toSelf: 0, toModels: 0, toPool: payout, toWallet: 0});
         else split = _route(model, ownerId, payout);
-        bucket.idle = (bucket.idle + toIdle + split.toSelf).toUint96();
+        bucket.idle = SafeCast.toUint96(bucket.idle + toIdle + split.toSelf);
         _buckets[model] = bucket;
         if (split.toPool != 0) _accounts[ownerId].liquid += uint96(split.toPool);
         toWallet = split.toWallet;

@@ -16,7 +16,7 @@ abstract contract PoolAllocations is PoolSignatures {
         uint256 count;
         while (count < _MAX_TARGETS && (header.entries >> (16 * count)) != 0) ++count;
         targets = new Target[](count);
-        uint256 ids;
+        uint256 ids = 0;
         for (uint256 i; i < count; ++i) {
             uint256 entry = uint256(header.entries >> (16 * i)) & 0xffff;
             uint256 kind = entry & 3;
@@ -37,9 +37,9 @@ abstract contract PoolAllocations is PoolSignatures {
         uint256 count = targets.length;
         if (count == 0 || count > _MAX_TARGETS) revert PayoutPoolInvalidTargetCount(count);
         delete _allocHeaders[model];
-        uint256 sum;
-        uint256 entries;
-        uint256 ids;
+        uint256 sum = 0;
+        uint256 entries = 0;
+        uint256 ids = 0;
         for (uint256 i; i < count; ++i) {
             uint256 kind;
             (kind, ids) = _storeTarget(model, owner, ownerId, targets[i], i, ids);
@@ -81,7 +81,7 @@ abstract contract PoolAllocations is PoolSignatures {
             return split;
         }
         uint256 left = payout;
-        uint256 ids;
+        uint256 ids = 0;
         for (uint256 i; i < _MAX_TARGETS; ++i) {
             uint256 rest = uint256(header.entries) >> (16 * i);
             if (rest == 0) break;

@@ -55,6 +55,7 @@ abstract contract PoolDecreases is PoolGovernance {
     }
 
     /// @inheritdoc IPayoutPool
+    // slither-disable-next-line incorrect-equality -- zero means nothing vested and set aside; internal accounting
     function unlock(bytes32 model) external {
         uint256 amount = unlockable(model);
         if (amount == 0) revert PayoutPoolNothingToUnlock(model);
@@ -69,6 +70,7 @@ abstract contract PoolDecreases is PoolGovernance {
     }
 
     /// @inheritdoc IPayoutPool
+    // slither-disable-next-line incorrect-equality -- total == released is the "no decrease" state; internal accounting
     function unlockable(bytes32 model) public view returns (uint256) {
         Decrease memory d = _decreases[model];
         if (d.total == d.released) return 0;

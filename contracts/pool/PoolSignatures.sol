@@ -40,6 +40,7 @@ abstract contract PoolSignatures is PoolStorage, EIP712 {
     /// SignatureChecker reaches utils/Bytes.sol, which needs cancun's mcopy.)
     function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
         if (signer.code.length == 0) {
+            // slither-disable-next-line unused-return -- the third value only details the error already in `err`
             (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
             return err == ECDSA.RecoverError.NoError && recovered == signer;
         }

@@ -113,6 +113,7 @@ abstract contract PoolStorage is IPayoutPool {
         emit ModelBound(model, user);
     }
 
+    // slither-disable-next-line incorrect-equality -- internal accounting, not a token balance anyone can move
     function _isEmpty(bytes32 model) internal view returns (bool) {
         Bucket memory b = _buckets[model];
         Decrease memory d = _decreases[model];
