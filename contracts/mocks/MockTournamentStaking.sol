@@ -14,6 +14,8 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// EIP-712 authorization from `signer`; `resolver` posts one Merkle root per round and funds its
 /// total payout; stakers claim `stake + payout - burn` with a proof while the round's running
 /// remaining payout and burn totals go down. Burned NMR is destroyed through NMR's `mint` quirk.
+/// For tests of stakers' guards it can also misbehave on purpose: `setShortfall(x)` makes every
+/// later stake pull, and every claim pay, `x` less than it should.
 contract MockTournamentStaking is ITournamentStaking, EIP712 {
     using SafeERC20 for IERC20;
 
@@ -52,6 +54,11 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     mapping(uint64 round => mapping(address staker => mapping(bytes32 modelId => uint256))) private _stakes;
     mapping(address staker => mapping(uint256 nonce => bool)) private _usedNonces;
 
+    /// @notice NMR each stake pulls short and each claim pays short (0 = honest). Resolver only.
+    uint256 public shortfall;
+
+    event ShortfallSet(uint256 shortfall);
+
     constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_) EIP712("NumeraiStaking", "3") {
         nmr = nmr_;
         tournament = tournament_;
@@ -75,7 +82,14 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         _usedNonces[msg.sender][auth.nonce] = true;
         _stakes[auth.round][msg.sender][auth.modelId] += amount;
         emit Staked(auth.round, msg.sender, auth.modelId, amount, auth.submissionHash);
-        nmr.safeTransferFrom(msg.sender, address(this), amount);
+        nmr.safeTransferFrom(msg.sender, address(this), amount - shortfall);
+    }
+
+    /// @notice Makes later stakes pull, and claims pay, `shortfall_` NMR less. Resolver only; tests only.
+    function setShortfall(uint256 shortfall_) external {
+        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
+        shortfall = shortfall_;
+        emit ShortfallSet(shortfall_);
     }
 
     /// @notice Posts the result root of `round` and pulls its total payout from the resolver.
@@ -105,7 +119,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         _rounds[round].remainingBurn = r.remainingBurn - uint128(burn);
         emit Claimed(round, msg.sender, modelId, staked, payout, burn);
         if (burn != 0 && !INMR(address(nmr)).mint(burn)) revert MockTournamentBurnFailed(burn);
-        nmr.safeTransfer(msg.sender, staked + payout - burn);
+        nmr.safeTransfer(msg.sender, staked + payout - burn - shortfall);
     }
 
     /// @inheritdoc ITournamentStaking

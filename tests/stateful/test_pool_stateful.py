@@ -10,7 +10,7 @@ import copy
 import os
 import time
 
-from brownie import MockNMR, MockTournamentStaking, ModelRegistry, PayoutPool, accounts, chain
+from brownie import MockNMR, MockTournamentStaking, ModelRegistry, PayoutPool, accounts, chain, web3
 from brownie.exceptions import VirtualMachineError
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -234,12 +234,22 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
 
+    def read_chain(self):
+        """Everything the invariant compares, read in one batched JSON-RPC request."""
+        holders = [self.pool, *self.users, self.env["treasury"]]
+        calls = [(self.pool.balancesOf, (self.users, self.models)), (self.pool.accruedFees, ())]
+        calls += [(self.nmr.balanceOf, (h,)) for h in holders]
+        with web3.batch_requests() as batch:
+            for fn, args in calls:
+                batch.add(web3.eth.call({"to": fn._address, "data": fn.encode_input(*args)}))
+            raw = batch.execute()
+        (users_v, models_v), fees, held, *wallets = [fn.decode_output("0x" + bytes(r).hex()) for (fn, _), r in zip(calls, raw)]
+        return users_v, models_v, fees, held, wallets
+
     @invariant()
     def matches_the_model(self):
         STATS["steps"] += 1
-        users_v, models_v = self.pool.balancesOf(self.users, self.models)
-        held = self.nmr.balanceOf(self.pool)
-        fees = self.pool.accruedFees()
+        users_v, models_v, fees, held, wallets = self.read_chain()
         m = self.model
         internal = sum(u["liquid"] for u in users_v) + sum(v["idle"] + v["decreaseFilled"] for v in models_v) + fees
         assert held == internal, "pool NMR != sum of internal balances"
@@ -250,8 +260,8 @@ class PoolMachine(RuleBasedStateMachine):
             assert (view["liquid"], view["lastFreeWithdrawalAt"], view["withdrawalNonce"], view["allocationNonce"]) == (
                 m.liquid[a], m.last_free[a], m.withdrawal_nonce[a], m.allocation_nonce[a]
             ), f"account of {a}"
-            assert self.nmr.balanceOf(u) == m.wallet[a], f"wallet of {a}"
-        assert self.nmr.balanceOf(self.env["treasury"]) == m.wallet[str(self.env["treasury"])]
+        for holder, balance in zip([*self.users, self.env["treasury"]], wallets):
+            assert balance == m.wallet[str(holder)], f"wallet of {holder}"
         for model, view in zip(self.models, models_v):
             b, q, d = m.buckets[model], m.queues[model], m.decreases[model]
             owner = view["owner"] if int(view["owner"], 16) else None

@@ -31,3 +31,11 @@ def test_resolving_twice_reverts(tournament, accounts):
     tournament.resolveRound(5, "0x" + "12" * 32, 0, 0, {"from": accounts[4]})
     with brownie.reverts(custom_error(tournament, "MockTournamentRoundResolved", 5)):
         tournament.resolveRound(5, "0x" + "34" * 32, 0, 0, {"from": accounts[4]})
+
+
+def test_shortfall_is_set_by_the_resolver_only(tournament, accounts, alice):
+    tx = tournament.setShortfall(3, {"from": accounts[4]})
+    assert tournament.shortfall() == 3
+    assert tx.events["ShortfallSet"] == {"shortfall": 3}
+    with brownie.reverts(custom_error(tournament, "MockTournamentNotResolver", alice)):
+        tournament.setShortfall(0, {"from": alice})

@@ -124,3 +124,11 @@ def test_any_role_may_claim(pool, numerai, staked, alice, bob, operator, admin, 
         tree = numerai.resolve(round_, [(pool, staked, NMR, 0)])
         claim(pool, tree, staked, caller)
     assert model_view(pool, staked)["idle"] == 302 * NMR
+
+
+def test_tournament_paying_a_different_amount_reverts(pool, tournament, numerai, staked, rando, numerai_account):
+    tree = numerai.resolve(10, [(pool, staked, 5 * NMR, 0)])
+    tournament.setShortfall(1, {"from": numerai_account})
+    with brownie.reverts(custom_error(pool, "PayoutPoolClaimMismatch", 105 * NMR, 105 * NMR - 1)):
+        claim(pool, tree, staked, rando)
+    assert pool.stakeOf(staked, 10) == 100 * NMR

@@ -90,3 +90,10 @@ def test_stake_with_authorization_not_signed_by_numerai_reverts(pool, tournament
     auth, sig = stake_auth(tournament, bob, pool, staked, 12, NMR, 99)
     with brownie.reverts(custom_error(tournament, "MockTournamentBadSignature")):
         pool.stake(staked, NMR, auth, sig, {"from": alice})
+
+
+def test_tournament_pulling_a_different_amount_reverts(pool, tournament, numerai, staked, alice, numerai_account):
+    tournament.setShortfall(1, {"from": numerai_account})
+    auth, sig = numerai.authorize(pool, staked, 12, NMR)
+    with brownie.reverts(custom_error(pool, "PayoutPoolStakeMismatch", NMR, NMR - 1)):
+        pool.stake(staked, NMR, auth, sig, {"from": alice})
