@@ -90,7 +90,7 @@ class PoolMachine(RuleBasedStateMachine):
         j=st.integers(0, 3),
         amount=AMOUNT,
         flag=st.booleans(),
-        days=st.integers(1, 10),
+        days=st.integers(1, 15),
         picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 6000)), min_size=1, max_size=4),
         results=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 99)), min_size=4, max_size=4),
         keep_sum=st.integers(0, 9),
@@ -106,9 +106,9 @@ class PoolMachine(RuleBasedStateMachine):
             "set_allocation": lambda: self.set_allocation(j, picks, flag, keep_sum),
             "resolve_and_claim": lambda: self.resolve_and_claim(i + j, results, flag),
             "request_decrease": lambda: self.request_decrease(j, i, amount),
-            "reduce_decrease": lambda: self.reduce_decrease(j, i, amount),
-            "cancel_decrease": lambda: self.cancel_decrease(j, i),
-            "unlock": lambda: self.unlock(j),
+            "reduce_decrease": lambda: self.reduce_decrease(self.pending(j), i, amount),
+            "cancel_decrease": lambda: self.cancel_decrease(self.pending(j), i),
+            "unlock": lambda: self.unlock(self.pending(j)),
             "free_withdrawal": lambda: self.free_withdrawal(i, amount),
             "express_withdrawal": lambda: self.express_withdrawal(i, amount),
             "collect_fees": self.collect_fees,
@@ -182,13 +182,22 @@ class PoolMachine(RuleBasedStateMachine):
         tree = self.numerai.resolve(round_, leaves)
         claims = [(m, round_, p, b, tree.proof(self.pool.address, m)) for _, m, p, b in leaves[:-1]]
         if batch:
-            self.act(
-                lambda m, now: [m.claim(c[0], c[1], c[2], c[3]) for c in claims],
-                lambda: self.pool.claimBatch(claims, {"from": self.operator}),
-            )
+            txs = [
+                self.act(
+                    lambda m, now: [m.claim(c[0], c[1], c[2], c[3]) for c in claims],
+                    lambda: self.pool.claimBatch(claims, {"from": self.operator}),
+                )
+            ]
         else:
-            for c in claims:
+            txs = [
                 self.act(lambda m, now, c=c: m.claim(c[0], c[1], c[2], c[3]), lambda c=c: self.pool.claim(*c, {"from": accounts[9]}))
+                for c in claims
+            ]
+        for tx in txs:
+            if tx is not None:
+                STATS["claims"] = STATS.get("claims", 0) + len(tx.events["RoundClaimed"])
+                if "DecreaseSettled" in tx.events:
+                    STATS["settled"] = STATS.get("settled", 0) + len(tx.events["DecreaseSettled"])
 
     def request_decrease(self, j, i, amount):
         model, u = self.models[j], self.owner_or_user(j, i)
@@ -242,6 +251,11 @@ class PoolMachine(RuleBasedStateMachine):
 
     def sleep(self, days):
         chain.sleep(days * DAY)
+
+    def pending(self, j):
+        """Index of a model with a pending decrease when there is one (else `j`)."""
+        pending = [k for k, m in enumerate(self.models) if self.model.decreases[m].total != self.model.decreases[m].released]
+        return pending[j % len(pending)] if pending else j
 
     def owner_or_user(self, j, i):
         """Mostly the model's owner, sometimes another user (whose attempt must revert)."""
@@ -328,4 +342,5 @@ def test_pool_matches_reference_model(admin, attestor, operator, treasury, alice
     print(f"\nstateful: {STATS['examples']} examples, {STATS['steps']} checked steps, "
           f"{STATS['reverts']} predicted reverts, {time.time() - started:.0f} s")
     print("actions drawn:", STATS.get("actions"))
+    print(f"claims booked: {STATS.get('claims', 0)}, of which settled a queued decrease: {STATS.get('settled', 0)}")
     assert STATS["examples"] >= EXAMPLES
