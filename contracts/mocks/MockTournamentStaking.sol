@@ -14,8 +14,7 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// EIP-712 authorization from `signer`; `resolver` posts one Merkle root per round and funds its
 /// total payout; stakers claim `stake + payout - burn` with a proof while the round's running
 /// remaining payout and burn totals go down. Burned NMR is destroyed through NMR's `mint` quirk.
-/// For tests of stakers' guards it can also misbehave on purpose: `setShortfall(x)` makes every
-/// later stake pull, and every claim pay, `x` less than it should.
+/// `FaultyTournamentStaking` below misbehaves on purpose, for tests of a staker's guards.
 contract MockTournamentStaking is ITournamentStaking, EIP712 {
     using SafeERC20 for IERC20;
 
@@ -54,11 +53,6 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     mapping(uint64 round => mapping(address staker => mapping(bytes32 modelId => uint256))) private _stakes;
     mapping(address staker => mapping(uint256 nonce => bool)) private _usedNonces;
 
-    /// @notice NMR each stake pulls short and each claim pays short (0 = honest). Resolver only.
-    uint256 public shortfall;
-
-    event ShortfallSet(uint256 shortfall);
-
     constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_) EIP712("NumeraiStaking", "3") {
         nmr = nmr_;
         tournament = tournament_;
@@ -82,14 +76,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         _usedNonces[msg.sender][auth.nonce] = true;
         _stakes[auth.round][msg.sender][auth.modelId] += amount;
         emit Staked(auth.round, msg.sender, auth.modelId, amount, auth.submissionHash);
-        nmr.safeTransferFrom(msg.sender, address(this), amount - shortfall);
-    }
-
-    /// @notice Makes later stakes pull, and claims pay, `shortfall_` NMR less. Resolver only; tests only.
-    function setShortfall(uint256 shortfall_) external {
-        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
-        shortfall = shortfall_;
-        emit ShortfallSet(shortfall_);
+        nmr.safeTransferFrom(msg.sender, address(this), amount - _shortfall());
     }
 
     /// @notice Posts the result root of `round` and pulls its total payout from the resolver.
@@ -119,7 +106,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         _rounds[round].remainingBurn = r.remainingBurn - uint128(burn);
         emit Claimed(round, msg.sender, modelId, staked, payout, burn);
         if (burn != 0 && !INMR(address(nmr)).mint(burn)) revert MockTournamentBurnFailed(burn);
-        nmr.safeTransfer(msg.sender, staked + payout - burn - shortfall);
+        nmr.safeTransfer(msg.sender, staked + payout - burn - _shortfall());
     }
 
     /// @inheritdoc ITournamentStaking
@@ -142,6 +129,11 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         return _domainSeparatorV4();
     }
 
+    /// @dev NMR a stake pulls short and a claim pays short: none here.
+    function _shortfall() internal view virtual returns (uint256) {
+        return 0;
+    }
+
     function _hashAuthorization(StakeAuthorization calldata auth) private pure returns (bytes32) {
         return keccak256(
             abi.encode(
@@ -156,5 +148,29 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
                 auth.deadline
             )
         );
+    }
+}
+
+/// @title FaultyTournamentStaking
+/// @notice A MockTournamentStaking that, after `setShortfall(x)`, pulls `x` NMR less on every stake and
+/// pays `x` less on every claim than its own records say. Tests only.
+contract FaultyTournamentStaking is MockTournamentStaking {
+    uint256 public shortfall;
+
+    event ShortfallSet(uint256 shortfall);
+
+    constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_)
+        MockTournamentStaking(nmr_, tournament_, signer_, resolver_)
+    {}
+
+    /// @notice Sets the shortfall. Resolver only.
+    function setShortfall(uint256 shortfall_) external {
+        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
+        shortfall = shortfall_;
+        emit ShortfallSet(shortfall_);
+    }
+
+    function _shortfall() internal view override returns (uint256) {
+        return shortfall;
     }
 }

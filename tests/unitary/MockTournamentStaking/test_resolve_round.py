@@ -33,7 +33,8 @@ def test_resolving_twice_reverts(tournament, accounts):
         tournament.resolveRound(5, "0x" + "34" * 32, 0, 0, {"from": accounts[4]})
 
 
-def test_shortfall_is_set_by_the_resolver_only(tournament, accounts, alice):
+def test_faulty_tournament_shortfall_is_set_by_the_resolver_only(FaultyTournamentStaking, nmr, accounts, admin, alice):
+    tournament = FaultyTournamentStaking.deploy(nmr, 8, accounts[4], accounts[4], {"from": admin})
     tx = tournament.setShortfall(3, {"from": accounts[4]})
     assert tournament.shortfall() == 3
     assert tx.events["ShortfallSet"] == {"shortfall": 3}

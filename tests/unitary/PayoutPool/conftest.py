@@ -70,3 +70,16 @@ def operator_role():
 @pytest.fixture(scope="session")
 def admin_role():
     return "0x" + "00" * 32
+
+
+@pytest.fixture
+def faulty(FaultyTournamentStaking, PayoutPool, nmr, registry, deposited, admin, operator, treasury, numerai_account, alice):
+    """A pool on a FaultyTournamentStaking: (pool, tournament, numerai, alice's funded model)."""
+    tournament = FaultyTournamentStaking.deploy(nmr, TOURNAMENT, numerai_account, numerai_account, {"from": admin})
+    pool = PayoutPool.deploy(nmr, registry, tournament, admin, operator, treasury, {"from": admin})
+    numerai = Numerai(tournament, nmr, numerai_account)
+    numerai.fund()
+    nmr.approve(pool, 2**256 - 1, {"from": alice})
+    pool.deposit(200 * NMR, {"from": alice})
+    pool.increaseStake(deposited[0], 200 * NMR, {"from": alice})
+    return pool, tournament, numerai, deposited[0]

@@ -2,7 +2,8 @@ import brownie
 
 from tests.errors import custom_error
 from tests.unitary.PayoutPool.helpers import (
-    KIND_MODEL, KIND_POOL, KIND_WALLET, NMR, TOURNAMENT, ZERO_MODEL, claim, held_by_pool, model_view, user_view,
+    KIND_MODEL, KIND_POOL, KIND_WALLET, NMR, TOURNAMENT, ZERO_MODEL, claim, held_by_pool, model_view, pool_stake,
+    user_view,
 )
 
 
@@ -126,9 +127,12 @@ def test_any_role_may_claim(pool, numerai, staked, alice, bob, operator, admin, 
     assert model_view(pool, staked)["idle"] == 302 * NMR
 
 
-def test_tournament_paying_a_different_amount_reverts(pool, tournament, numerai, staked, rando, numerai_account):
-    tree = numerai.resolve(10, [(pool, staked, 5 * NMR, 0)])
+
+def test_tournament_paying_a_different_amount_reverts(faulty, numerai_account, alice, rando):
+    pool, tournament, numerai, model = faulty
+    pool_stake(pool, numerai, model, 10, 100 * NMR, alice)
+    tree = numerai.resolve(10, [(pool, model, 5 * NMR, 0)])
     tournament.setShortfall(1, {"from": numerai_account})
     with brownie.reverts(custom_error(pool, "PayoutPoolClaimMismatch", 105 * NMR, 105 * NMR - 1)):
-        claim(pool, tree, staked, rando)
-    assert pool.stakeOf(staked, 10) == 100 * NMR
+        claim(pool, tree, model, rando)
+    assert pool.stakeOf(model, 10) == 100 * NMR

@@ -92,8 +92,10 @@ def test_stake_with_authorization_not_signed_by_numerai_reverts(pool, tournament
         pool.stake(staked, NMR, auth, sig, {"from": alice})
 
 
-def test_tournament_pulling_a_different_amount_reverts(pool, tournament, numerai, staked, alice, numerai_account):
+
+def test_tournament_pulling_a_different_amount_reverts(faulty, numerai_account, alice):
+    pool, tournament, numerai, model = faulty
     tournament.setShortfall(1, {"from": numerai_account})
-    auth, sig = numerai.authorize(pool, staked, 12, NMR)
+    auth, sig = numerai.authorize(pool, model, 12, NMR)
     with brownie.reverts(custom_error(pool, "PayoutPoolStakeMismatch", NMR, NMR - 1)):
-        pool.stake(staked, NMR, auth, sig, {"from": alice})
+        pool.stake(model, NMR, auth, sig, {"from": alice})
