@@ -25,8 +25,8 @@ import {IPayoutPoolGovernance} from "./IPayoutPoolGovernance.sol";
 ///   rest from principal returned by rounds the model was at risk in when it was requested (round
 ///   ≤ `riskRound`). A burn in such a round takes from the still-unfilled (still at-risk) queued
 ///   amount first. Unlocking is allowed in four tranches: after k whole `trancheInterval`s since
-///   the request, k/4 of the queued total may have moved to the liquid balance, limited to what
-///   is filled. Reducing or cancelling releases unfilled NMR first, then filled NMR back to idle,
+///   the request, floor(total * min(k, 4) / 4) may have moved to the liquid balance (total as
+///   lowered by burns and reductions), limited to what is filled. Reducing or cancelling releases unfilled NMR first, then filled NMR back to idle,
 ///   and keeps the request's clock. A new request needs the previous one finished or cancelled.
 /// - Withdrawals. One free withdrawal per user per `freeWithdrawalPeriod`, from a signed request
 ///   the operator executes in a batch; express withdrawals any time, fee
@@ -187,8 +187,9 @@ interface IPayoutPool is IPayoutPoolGovernance {
     /// must own the bucket (or be the registry owner of an empty one). Allowed while a decrease is queued.
     function increaseStake(bytes32 model, uint256 amount) external;
 
-    /// @notice Stakes `amount` of `model`'s idle stake into `auth.round` with Numerai's authorization.
-    /// Operator or the model's owner; not while paused.
+    /// @notice Stakes `amount` of `model`'s idle stake into `auth.round` with Numerai's authorization,
+    /// which must name this pool, `model` and a round from 1 to 2^24 - 1. Operator or the model's
+    /// owner; not while paused. Reverts unless the tournament pulls exactly `amount`.
     function stake(bytes32 model, uint256 amount, ITournamentStaking.StakeAuthorization calldata auth, bytes calldata signature)
         external;
 

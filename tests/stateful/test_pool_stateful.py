@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from agent.models import model_id_from_uuid
-from tests.pool_model import KIND_MODEL, KIND_POOL, KIND_WALLET, PoolModel, Revert
+from tests.pool_model import KIND_MODEL, PoolModel, Revert
 from tests.unitary.PayoutPool.helpers import (
     FAR, NMR, TOURNAMENT, ZERO_MODEL, Numerai, allocation_signature, withdrawal_request,
 )

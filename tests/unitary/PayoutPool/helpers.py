@@ -4,7 +4,6 @@ Imported (not hashed) by brownie test modules, so it may import from eth_account
 """
 
 import hashlib
-import time
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -178,10 +177,6 @@ def withdrawal_request(pool, user, amount, nonce=None, deadline=FAR, signer=None
 
 
 ZERO_MODEL = "0x" + "00" * 32
-
-
-def now():
-    return int(time.time())
 
 
 def model_view(pool, model):
