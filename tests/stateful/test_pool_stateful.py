@@ -318,7 +318,7 @@ def test_pool_matches_reference_model(admin, attestor, operator, treasury, alice
     users = [alice, bob, carol]
     template = PoolModel(registry={m: str(o) for m, o in zip(models, owners)}, operator=str(operator), treasury=str(treasury))
     # Common starting state (before the snapshot every example starts from): deposits, stakes in
-    # every model, and every model staked into round 1; the model replays the same operations.
+    # every model, and every model staked into rounds 1 and 2; the model replays the same operations.
     for u in users:
         nmr.faucet(u, 1000 * NMR, {"from": u})
         nmr.approve(pool, 2**256 - 1, {"from": u})
@@ -329,12 +329,13 @@ def test_pool_matches_reference_model(admin, attestor, operator, treasury, alice
     for model, owner in zip(models, owners):
         pool.increaseStake(model, 150 * NMR, {"from": owner})
         template.increase_stake(str(owner), model, 150 * NMR)
-        auth, sig = numerai.authorize(pool, model, 1, 100 * NMR)
-        pool.stake(model, 100 * NMR, auth, sig, {"from": operator})
-        template.stake(str(operator), model, 1, 100 * NMR)
+        for round_ in (1, 2):  # most of each stake at risk, so decreases queue at-risk NMR
+            auth, sig = numerai.authorize(pool, model, round_, 70 * NMR)
+            pool.stake(model, 70 * NMR, auth, sig, {"from": operator})
+            template.stake(str(operator), model, round_, 70 * NMR)
     PoolMachine.env = {
         "pool": pool, "nmr": nmr, "numerai": numerai, "users": users, "models": models, "operator": operator,
-        "treasury": treasury, "admin": admin, "template": template, "round": 2, "rounds": {1: set(models)},
+        "treasury": treasury, "admin": admin, "template": template, "round": 3, "rounds": {1: set(models), 2: set(models)},
     }
     chain.snapshot()
     started = time.time()
