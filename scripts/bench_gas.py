@@ -61,11 +61,12 @@ if __name__ == "__main__":
     os.chdir(PROJECT)
     from brownie import _config, network, project
 
+    loaded = project.load(PROJECT, name="Nmrx")
+    loaded.load_config()
+    # After load_config, which would put brownie-config.yaml's port 8545 back.
     if os.environ.get("NMRX_TEST_CHAIN_PORT"):
         port = int(os.environ["NMRX_TEST_CHAIN_PORT"])
         _config.CONFIG.networks["ganache-cli"]["cmd_settings"]["port"] = port
-    loaded = project.load(PROJECT, name="Nmrx")
-    loaded.load_config()
     loaded._add_to_main_namespace()  # contract containers importable as `from brownie import X`
     network.connect("ganache-cli")
     try:

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {INMR} from "../interfaces/INMR.sol";
+import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
+
+/// @title MockTournamentStaking
+/// @notice Local stand-in for Numerai's staking v3 contract (see ITournamentStaking): stakes need an
+/// EIP-712 authorization from `signer`; `resolver` posts one Merkle root per round and funds its
+/// total payout; stakers claim `stake + payout - burn` with a proof while the round's running
+/// remaining payout and burn totals go down. Burned NMR is destroyed through NMR's `mint` quirk.
+/// `FaultyTournamentStaking` below misbehaves on purpose, for tests of a staker's guards.
+contract MockTournamentStaking is ITournamentStaking, EIP712 {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant STAKE_AUTHORIZATION_TYPEHASH = keccak256(
+        "StakeAuthorization(uint32 tournament,uint64 round,address staker,bytes32 modelId,bytes32 submissionHash,uint256 maxAmount,uint256 nonce,uint256 deadline)"
+    );
+
+    struct Round {
+        bytes32 root;
+        uint128 remainingPayout;
+        uint128 remainingBurn;
+    }
+
+    error MockTournamentWrongTournament(uint32 tournament);
+    error MockTournamentWrongStaker(address staker, address caller);
+    error MockTournamentExpired(uint256 deadline);
+    error MockTournamentNonceUsed(address staker, uint256 nonce);
+    error MockTournamentBadSignature();
+    error MockTournamentAboveMax(uint256 amount, uint256 maxAmount);
+    error MockTournamentZeroAmount();
+    error MockTournamentRoundResolved(uint64 round);
+    error MockTournamentRoundNotResolved(uint64 round);
+    error MockTournamentNotResolver(address caller);
+    error MockTournamentNoStake(uint64 round, address staker, bytes32 modelId);
+    error MockTournamentInvalidProof();
+    error MockTournamentTotalsExceeded(uint64 round);
+    error MockTournamentBurnAboveStake(uint256 burn, uint256 stake);
+    error MockTournamentBurnFailed(uint256 amount);
+
+    IERC20 public immutable nmr;
+    uint32 public immutable tournament;
+    address public immutable signer;
+    address public immutable resolver;
+
+    mapping(uint64 round => Round) private _rounds;
+    mapping(uint64 round => mapping(address staker => mapping(bytes32 modelId => uint256))) private _stakes;
+    mapping(address staker => mapping(uint256 nonce => bool)) private _usedNonces;
+
+    constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_) EIP712("NumeraiStaking", "3") {
+        nmr = nmr_;
+        tournament = tournament_;
+        signer = signer_;
+        resolver = resolver_;
+    }
+
+    /// @inheritdoc ITournamentStaking
+    function stake(StakeAuthorization calldata auth, uint256 amount, bytes calldata signature) external {
+        if (auth.tournament != tournament) revert MockTournamentWrongTournament(auth.tournament);
+        if (auth.staker != msg.sender) revert MockTournamentWrongStaker(auth.staker, msg.sender);
+        if (block.timestamp > auth.deadline) revert MockTournamentExpired(auth.deadline);
+        if (amount == 0) revert MockTournamentZeroAmount();
+        if (amount > auth.maxAmount) revert MockTournamentAboveMax(amount, auth.maxAmount);
+        if (_rounds[auth.round].root != bytes32(0)) revert MockTournamentRoundResolved(auth.round);
+        if (_usedNonces[msg.sender][auth.nonce]) revert MockTournamentNonceUsed(msg.sender, auth.nonce);
+        if (ECDSA.recover(_hashTypedDataV4(_hashAuthorization(auth)), signature) != signer) {
+            revert MockTournamentBadSignature();
+        }
+
+        _usedNonces[msg.sender][auth.nonce] = true;
+        _stakes[auth.round][msg.sender][auth.modelId] += amount;
+        emit Staked(auth.round, msg.sender, auth.modelId, amount, auth.submissionHash);
+        nmr.safeTransferFrom(msg.sender, address(this), amount - _shortfall());
+    }
+
+    /// @notice Posts the result root of `round` and pulls its total payout from the resolver.
+    function resolveRound(uint64 round, bytes32 root, uint128 totalPayout, uint128 totalBurn) external {
+        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
+        if (_rounds[round].root != bytes32(0)) revert MockTournamentRoundResolved(round);
+
+        _rounds[round] = Round({root: root, remainingPayout: totalPayout, remainingBurn: totalBurn});
+        emit RoundResolved(round, root, totalPayout, totalBurn);
+        nmr.safeTransferFrom(msg.sender, address(this), totalPayout);
+    }
+
+    /// @inheritdoc ITournamentStaking
+    function claim(uint64 round, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
+        Round memory r = _rounds[round];
+        if (r.root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
+        uint256 staked = _stakes[round][msg.sender][modelId];
+        if (staked == 0) revert MockTournamentNoStake(round, msg.sender, modelId);
+        if (burn > staked) revert MockTournamentBurnAboveStake(burn, staked);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, msg.sender, modelId, payout, burn))));
+        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert MockTournamentInvalidProof();
+        if (payout > r.remainingPayout || burn > r.remainingBurn) revert MockTournamentTotalsExceeded(round);
+
+        delete _stakes[round][msg.sender][modelId];
+        // Both fit: checked against the uint128 totals just above.
+        _rounds[round].remainingPayout = r.remainingPayout - uint128(payout);
+        _rounds[round].remainingBurn = r.remainingBurn - uint128(burn);
+        emit Claimed(round, msg.sender, modelId, staked, payout, burn);
+        if (burn != 0 && !INMR(address(nmr)).mint(burn)) revert MockTournamentBurnFailed(burn);
+        nmr.safeTransfer(msg.sender, staked + payout - burn - _shortfall());
+    }
+
+    /// @inheritdoc ITournamentStaking
+    function stakeOf(uint64 round, address staker, bytes32 modelId) external view returns (uint256) {
+        return _stakes[round][staker][modelId];
+    }
+
+    /// @notice The root and running remaining payout/burn totals of `round`.
+    function roundOf(uint64 round) external view returns (Round memory) {
+        return _rounds[round];
+    }
+
+    /// @notice Whether `nonce` of `staker` has been used.
+    function nonceUsed(address staker, uint256 nonce) external view returns (bool) {
+        return _usedNonces[staker][nonce];
+    }
+
+    /// @notice The EIP-712 domain separator authorizations are signed under.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev NMR a stake pulls short and a claim pays short: none here.
+    function _shortfall() internal view virtual returns (uint256) {
+        return 0;
+    }
+
+    function _hashAuthorization(StakeAuthorization calldata auth) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                STAKE_AUTHORIZATION_TYPEHASH,
+                auth.tournament,
+                auth.round,
+                auth.staker,
+                auth.modelId,
+                auth.submissionHash,
+                auth.maxAmount,
+                auth.nonce,
+                auth.deadline
+            )
+        );
+    }
+}
+
+/// @title FaultyTournamentStaking
+/// @notice A MockTournamentStaking that, after `setShortfall(x)`, pulls `x` NMR less on every stake and
+/// pays `x` less on every claim than its own records say. Tests only.
+contract FaultyTournamentStaking is MockTournamentStaking {
+    uint256 public shortfall;
+
+    event ShortfallSet(uint256 shortfall);
+
+    constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_)
+        MockTournamentStaking(nmr_, tournament_, signer_, resolver_)
+    {}
+
+    /// @notice Sets the shortfall. Resolver only.
+    function setShortfall(uint256 shortfall_) external {
+        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
+        shortfall = shortfall_;
+        emit ShortfallSet(shortfall_);
+    }
+
+    function _shortfall() internal view override returns (uint256) {
+        return shortfall;
+    }
+}

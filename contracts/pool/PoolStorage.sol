@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IPayoutPool} from "../interfaces/IPayoutPool.sol";
+import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
+
+/// @title PoolStorage
+/// @notice The payout pool's state, shared by its focused parts, and the bucket binding rule.
+/// @dev Gas shapes the layout: a claim touches one slot of the model (`Bucket`), one of its
+/// allocation (`AllocHeader`, plus one per two further model targets), one per target model and the
+/// owner's `Account`. Amounts are uint96 (NMR's whole supply is below 2^96 wei); users are numbered
+/// (`uint40` ids, 0 = none) so a bucket's owner fits beside its balances. NMR held by the pool always
+/// equals the sum of every account's `liquid`, every bucket's `idle`, every queue's `filled` and the
+/// accrued fees; at-risk NMR is held by the tournament.
+abstract contract PoolStorage is IPayoutPool {
+    /// @dev `riskRound` is non-zero exactly while the queued decrease has unfilled (at-risk) NMR: it is
+    /// the last round that NMR was at risk in when the decrease was requested.
+    struct Bucket {
+        uint40 ownerId;
+        uint96 idle;
+        uint96 atRisk;
+        uint24 riskRound;
+    }
+
+    /// @dev The cold part of a model: the queued decrease's at-risk and set-aside NMR, the last round staked.
+    struct Queue {
+        uint96 unfilled;
+        uint96 filled;
+        uint64 lastRound;
+    }
+
+    /// @dev Invariant: total == released + filled + unfilled; total == released means no decrease.
+    struct Decrease {
+        uint96 total;
+        uint96 released;
+        uint64 startedAt;
+    }
+
+    /// @dev `entries`: up to 8 × 16 bits, kind (2 bits) | bps << 2 (14 bits); a zero entry ends the list.
+    /// `firstId`: the first non-self model target; further ones are in `_allocIds`.
+    struct AllocHeader {
+        uint128 entries;
+        uint128 firstId;
+    }
+
+    struct Account {
+        uint96 liquid;
+        uint40 lastFreeWithdrawalAt;
+        uint64 withdrawalNonce;
+        uint56 allocationNonce;
+    }
+
+    /// @dev How one payout was split.
+    struct Split {
+        uint256 toSelf;
+        uint256 toModels;
+        uint256 toPool;
+        uint256 toWallet;
+    }
+
+    /// @dev Internal target kinds: the public `TargetKind`s plus `_SELF` (a Model target equal to the
+    /// source model, stored without an id).
+    uint256 internal constant _OTHER_MODEL = 0;
+    uint256 internal constant _WALLET = 1;
+    uint256 internal constant _POOL = 2;
+    uint256 internal constant _SELF = 3;
+
+    IERC20 internal immutable _nmr;
+    IModelRegistry internal immutable _registry;
+    ITournamentStaking internal immutable _tournament;
+
+    mapping(bytes32 model => Bucket) internal _buckets;
+    mapping(bytes32 model => Queue) internal _queues;
+    mapping(bytes32 model => Decrease) internal _decreases;
+    mapping(bytes32 model => AllocHeader) internal _allocHeaders;
+    mapping(bytes32 model => uint128[7]) internal _allocIds;
+    mapping(bytes32 model => mapping(uint64 round => uint256)) internal _staked;
+    mapping(uint40 id => Account) internal _accounts;
+    mapping(address user => uint40) internal _idOf;
+    mapping(uint40 id => address) internal _userOf;
+    uint40 private _lastId;
+
+    constructor(IERC20 nmr_, IModelRegistry registry_, ITournamentStaking tournament_) {
+        _nmr = nmr_;
+        _registry = registry_;
+        _tournament = tournament_;
+    }
+
+    /// @dev The id of `user`, numbering it on first use.
+    function _ensureId(address user) internal returns (uint40 id) {
+        id = _idOf[user];
+        if (id == 0) {
+            id = ++_lastId;
+            _idOf[user] = id;
+            _userOf[id] = user;
+        }
+    }
+
+    /// @dev Makes `user` the owner of `model`'s bucket: a no-op if it already is; otherwise `user`
+    /// must be the registry owner and the bucket must be empty (then its allocation resets).
+    function _bind(bytes32 model, address user) internal returns (uint40 id) {
+        id = _ensureId(user);
+        uint40 current = _buckets[model].ownerId;
+        if (current == id) return id;
+        if (_registry.ownerOf(model) != user) revert PayoutPoolNotOwner(model, user);
+        if (current != 0) {
+            if (!_isEmpty(model)) revert PayoutPoolModelInUse(model, _userOf[current]);
+            delete _allocHeaders[model];
+        }
+        _buckets[model].ownerId = id;
+        emit ModelBound(model, user);
+    }
+
+    // slither-disable-next-line incorrect-equality -- internal accounting, not a token balance anyone can move
+    function _isEmpty(bytes32 model) internal view returns (bool) {
+        Bucket memory b = _buckets[model];
+        Decrease memory d = _decreases[model];
+        return b.idle == 0 && b.atRisk == 0 && d.total == d.released;
+    }
+
+    /// @dev Reverts unless the caller owns `model`'s bucket; returns the owner's id.
+    function _requireBucketOwner(bytes32 model) internal view returns (uint40 id) {
+        id = _idOf[msg.sender];
+        if (id == 0 || _buckets[model].ownerId != id) revert PayoutPoolNotOwner(model, msg.sender);
+    }
+}
