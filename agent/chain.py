@@ -51,7 +51,7 @@ class ContractBook:
     """web3 contract objects for deployed nmrx contracts, with ABIs from the build folder."""
 
     # Deployment names whose artifact has another name.
-    ARTIFACTS = {"NMR": "MockNMR"}
+    ARTIFACTS = {"NMR": "MockNMR", "TournamentStaking": "MockTournamentStaking"}
 
     def __init__(self, w3: Web3, deployments: Deployments, build_dir: Path):
         self.w3 = w3

@@ -9,7 +9,11 @@ Environment (all optional):
     NMRX_NMR_ADDRESS               the NMR token to use (production: the real token); when unset a
                                    MockNMR is deployed, which only makes sense on test chains
     NMRX_ADMIN_ADDRESS             admin of every contract (production: a multisig); default deployer
-    NMRX_AGENT_ADDRESS             the agent's address (attestor role); default deployer
+    NMRX_AGENT_ADDRESS             the agent's address (attestor and operator roles; on test chains
+                                   also Numerai's signer and round resolver); default deployer
+    NMRX_TREASURY_ADDRESS          where fees go; default the admin
+    NMRX_TOURNAMENT_ADDRESS        Numerai's staking v3 contract (production); when unset a
+                                   MockTournamentStaking for tournament 8 is deployed
     NMRX_DEPLOYER_KEYSTORE         keystore JSON of the deployer, with
     NMRX_DEPLOYER_PASSWORD_FILE    a file holding its password; without them the node's first
                                    unlocked account deploys (local chains)
@@ -21,9 +25,18 @@ import os
 import sys
 from pathlib import Path
 
-from brownie import MockNMR, ModelRegistry, accounts, chain, web3
+from brownie import (
+    MockNMR,
+    MockTournamentStaking,
+    ModelRegistry,
+    PayoutPool,
+    accounts,
+    chain,
+    web3,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
+CLASSIC_TOURNAMENT = 8
 
 
 def deployments_path() -> Path:
@@ -66,6 +79,14 @@ def has_code(address: str | None) -> bool:
     return bool(address) and len(web3.eth.get_code(address)) > 0
 
 
+def external(book: dict, name: str, variable: str) -> str | None:
+    """Record a contract someone else deployed (named by `variable`), if configured."""
+    address = os.environ.get(variable)
+    if address:
+        book["contracts"][name] = {"address": address, "args": [], "block": None}
+    return address
+
+
 def ensure(book: dict, name: str, container, *args) -> str:
     """Address of contract `name`: the recorded one if it still has code and was deployed with
     the same constructor arguments (so a redeployed dependency redeploys its dependents), else a
@@ -90,17 +111,18 @@ def main() -> dict:
     deployer = deployer_account()
     admin = os.environ.get("NMRX_ADMIN_ADDRESS") or deployer.address
     agent = os.environ.get("NMRX_AGENT_ADDRESS") or deployer.address
+    treasury = os.environ.get("NMRX_TREASURY_ADDRESS") or admin
     path = deployments_path()
     book = load_book(path)
     print(f"deploy: chain {chain.id}, deployer {deployer.address}, book {path}")
     tx = {"from": deployer}
 
-    if os.environ.get("NMRX_NMR_ADDRESS"):
-        nmr = os.environ["NMRX_NMR_ADDRESS"]
-        book["contracts"]["NMR"] = {"address": nmr, "args": [], "block": None}
-    else:
-        nmr = ensure(book, "NMR", MockNMR, tx)
-    ensure(book, "ModelRegistry", ModelRegistry, admin, agent, tx)
+    nmr = external(book, "NMR", "NMRX_NMR_ADDRESS") or ensure(book, "NMR", MockNMR, tx)
+    registry = ensure(book, "ModelRegistry", ModelRegistry, admin, agent, tx)
+    tournament = external(book, "TournamentStaking", "NMRX_TOURNAMENT_ADDRESS") or ensure(
+        book, "TournamentStaking", MockTournamentStaking, nmr, CLASSIC_TOURNAMENT, agent, agent, tx
+    )
+    ensure(book, "PayoutPool", PayoutPool, nmr, registry, tournament, admin, agent, treasury, tx)
 
     save_book(path, book)
     return book

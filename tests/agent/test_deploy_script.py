@@ -19,7 +19,7 @@ def test_deploy_writes_book_with_code_at_each_address(deploy_env, chain, web3):
     book = deploy.main()
     saved = json.loads((deploy_env / f"{chain.id}.json").read_text())
     assert saved == book
-    assert set(book["contracts"]) == {"NMR", "ModelRegistry"}
+    assert set(book["contracts"]) == {"NMR", "ModelRegistry", "TournamentStaking", "PayoutPool"}
     for entry in book["contracts"].values():
         assert len(web3.eth.get_code(entry["address"])) > 0
 
@@ -43,10 +43,13 @@ def test_missing_code_is_redeployed_with_dependents(deploy_env, chain):
     book_path.write_text(json.dumps(book))
     second = deploy.main()
     assert second["contracts"]["NMR"] == first["contracts"]["NMR"]
+    assert second["contracts"]["TournamentStaking"] == first["contracts"]["TournamentStaking"]
     assert second["contracts"]["ModelRegistry"]["address"] not in (
         first["contracts"]["ModelRegistry"]["address"],
         "0x" + "12" * 20,
     )
+    # The pool reads the registry, so it follows it.
+    assert second["contracts"]["PayoutPool"]["address"] != first["contracts"]["PayoutPool"]["address"]
 
 
 def test_agent_gets_attestor_role(deploy_env, attestor, ModelRegistry, web3):
@@ -62,3 +65,14 @@ def test_configured_nmr_address_is_used_not_deployed(deploy_env, monkeypatch, nm
 
     monkeypatch.setenv("NMRX_NMR_ADDRESS", nmr.address)
     assert deploy.main()["contracts"]["NMR"]["address"] == nmr.address
+
+
+def test_pool_is_wired_to_deployed_contracts_and_agent(deploy_env, attestor, PayoutPool, web3):
+    from scripts import deploy
+
+    book = deploy.main()
+    pool = PayoutPool.at(book["contracts"]["PayoutPool"]["address"])
+    assert pool.hasRole(web3.keccak(text="OPERATOR_ROLE"), attestor)
+    assert book["contracts"]["PayoutPool"]["args"][:3] == [
+        book["contracts"][name]["address"] for name in ("NMR", "ModelRegistry", "TournamentStaking")
+    ]
