@@ -8,21 +8,34 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// proceeds, refunds), sellers' collateral bonds with an exit notice, and accrued platform fees.
 /// Payments out are pulled: nothing is ever pushed to an account during a trade.
 interface IMarketAccounts {
-    /// @notice A seller's bond, exposure and counters, packed in one slot.
+    /// @notice A seller's bond, exposure and counters, packed in one slot (a fill reads and writes
+    /// only this slot of the seller). NMR amounts are 88-bit everywhere: 3e8 NMR, above the supply.
     /// @param bond Collateral available to back new sales and to be slashed.
     /// @param exposure Sum of the prices of the seller's open orders.
     /// @param counter Ladders signed with another counter cannot be filled.
     /// @param sales Orders released to the seller (reputation).
+    /// @param feeBps Platform fee the seller's new orders carry, fixed from the admin's rates at
+    /// its latest `createListing` (a rate change never reprices ladders already signed).
+    /// @param minBondBps Bond per unit of exposure the seller must keep, fixed the same way.
     struct Seller {
-        uint96 bond;
-        uint96 exposure;
-        uint32 counter;
-        uint32 sales;
+        uint88 bond;
+        uint88 exposure;
+        uint24 counter;
+        uint24 sales;
+        uint16 feeBps;
+        uint16 minBondBps;
+    }
+
+    /// @notice An account's claimable balance, and (for a seller) platform fees its sales owe the
+    /// treasury, kept beside the balance so a settlement writes one slot for both.
+    struct Account {
+        uint88 balance;
+        uint88 feesDue;
     }
 
     /// @notice Bond leaving a seller: still slashable until `unlockAt`, then withdrawable.
     struct BondExit {
-        uint96 amount;
+        uint88 amount;
         uint32 unlockAt;
     }
 
@@ -30,6 +43,8 @@ interface IMarketAccounts {
     event Deposited(address indexed account, uint256 amount);
     /// @notice Emitted when `account` withdraws NMR from its balance.
     event Withdrawn(address indexed account, uint256 amount);
+    /// @notice Emitted when fees due from sellers' sales move to the accrued fees.
+    event FeesSwept(uint256 amount);
     /// @notice Emitted when accrued fees are paid to the treasury.
     event FeesWithdrawn(address indexed treasury, uint256 amount);
     /// @notice Emitted when a seller moves balance into its bond.
@@ -49,7 +64,7 @@ interface IMarketAccounts {
     error MarketplaceBondTooLow(address seller, uint256 bond, uint256 required);
     /// @notice The exit notice has not passed (or nothing is exiting).
     error MarketplaceBondExitLocked(address seller, uint256 unlockAt);
-    /// @notice An amount does not fit the 96-bit storage fields.
+    /// @notice An amount does not fit the 88-bit storage fields.
     error MarketplaceAmountTooLarge(uint256 amount);
 
     /// @notice Pulls `amount` NMR from the caller (approve first) into its balance.
@@ -60,6 +75,9 @@ interface IMarketAccounts {
 
     /// @notice Sends all accrued fees to the treasury. Anyone may call.
     function withdrawFees() external;
+
+    /// @notice Moves the fees due from each of `sellers`' sales into the accrued fees. Anyone may call.
+    function sweepFees(address[] calldata sellers) external;
 
     /// @notice Moves `amount` of the caller's balance into its seller bond.
     function postBond(uint256 amount) external;
@@ -74,13 +92,16 @@ interface IMarketAccounts {
     /// @notice The claimable balance of `account`.
     function balanceOf(address account) external view returns (uint256);
 
+    /// @notice Platform fees `seller`'s sales owe, not yet swept.
+    function feesDueOf(address seller) external view returns (uint256);
+
     /// @notice The bond, exposure and counters of `seller`.
     function sellerOf(address seller) external view returns (Seller memory);
 
     /// @notice The bond `seller` is taking out and when it unlocks.
     function bondExitOf(address seller) external view returns (BondExit memory);
 
-    /// @notice Platform fees accrued and not yet paid to the treasury.
+    /// @notice Platform fees swept or slashed in and not yet paid to the treasury.
     function feesAccrued() external view returns (uint256);
 
     /// @notice The NMR token held.

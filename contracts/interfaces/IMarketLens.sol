@@ -10,7 +10,7 @@ interface IMarketLens is IMarketTypes {
     error MarketLensOrderMismatch(uint256 orderId);
 
     /// @notice What the marketplace owes, for a solvency check against what it holds.
-    /// @param accounts Accounts whose balances, bonds and exiting bonds are counted.
+    /// @param accounts Accounts whose balances, fees due, bonds and exiting bonds are counted.
     /// @param orders Open orders whose escrow (price, collateral, dispute bond) is counted.
     /// @param bidIds Bids whose escrow is counted.
     /// @return held The marketplace's NMR balance.

@@ -8,8 +8,21 @@ import {IMarketTypes} from "./IMarketTypes.sol";
 /// seller accepts a buyer's bid. Payments (and stake-mode collateral) move from the buyer's
 /// balance into the order's escrow.
 interface IMarketOrders is IMarketTypes {
-    /// @notice Emitted when an order opens. `order` is what later calls must pass back.
-    event OrderOpened(uint256 indexed orderId, uint256 indexed listingId, uint32 round, uint256 units, Order order);
+    /// @notice Emitted when an order opens. The Order struct later calls must pass back is
+    /// `(orderId, listing seller, buyer, listing mode, Paid, None, deliverBy, feeBps, price,
+    /// buyerCollateral)`; the listing's seller and mode come from `ListingCreated`. (Not emitting
+    /// the struct itself keeps a fill under 80k gas.)
+    event OrderOpened(
+        uint256 indexed orderId,
+        uint256 indexed listingId,
+        address buyer,
+        uint16 round,
+        uint256 units,
+        uint32 deliverBy,
+        uint16 feeBps,
+        uint88 price,
+        uint88 buyerCollateral
+    );
     /// @notice Emitted when a buyer posts a bid.
     event BidPosted(uint256 indexed bidId, address indexed buyer, uint256 indexed listingId, Bid bid);
     /// @notice Emitted when a bid is withdrawn (by its buyer, or by anyone after expiry); escrow returns.
@@ -30,16 +43,17 @@ interface IMarketOrders is IMarketTypes {
 
     /// @notice Fills `ladder` from its first unsold unit, tier by tier, buying at most `maxUnits`
     /// and stopping at the first tier priced above `maxUnitPrice`. Pays from the caller's balance.
-    /// @param signature The seller's EIP-712 signature, or empty for the ladder posted on-chain.
+    /// @param r The seller's EIP-712 signature in compact form (EIP-2098: `r`, and `s` with the
+    /// parity bit on top as `vs`); `r == 0` fills the ladder the seller posted on-chain instead.
     /// @return orderId The new order.
-    function fill(Ladder calldata ladder, bytes calldata signature, uint256 maxUnits, uint256 maxUnitPrice)
+    function fill(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
         external
         returns (uint256 orderId);
 
     /// @notice Posts a bid of `price` in total for `units` of `listingId` for `round`, escrowing the
     /// price (and stake-mode collateral) from the caller's balance.
     /// @return bidId The new bid.
-    function postBid(uint256 listingId, uint32 round, uint64 units, uint96 price, uint32 deliverBy, uint32 expiry)
+    function postBid(uint256 listingId, uint16 round, uint64 units, uint88 price, uint32 deliverBy, uint32 expiry)
         external
         returns (uint256 bidId);
 

@@ -22,7 +22,9 @@ interface IMarketReputation {
         uint32 disputesLost;
     }
 
-    /// @notice Emitted whenever one of `seller`'s counters changes; `value` is its new value.
+    /// @notice Emitted whenever one of `seller`'s counters changes; `value` is its new value. A
+    /// sale (one more `sales`) is announced by the marketplace's `OrderSettled` event instead,
+    /// with outcome Released or BuyerSlashed.
     event ReputationChanged(address indexed seller, Counter indexed counter, uint256 value);
 
     /// @notice The counters of `seller`.

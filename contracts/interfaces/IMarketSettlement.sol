@@ -12,7 +12,7 @@ interface IMarketSettlement is IMarketTypes {
     /// @notice A dispute's bond and who posted it.
     struct Dispute {
         address disputer;
-        uint96 bond;
+        uint88 bond;
     }
 
     /// @notice Emitted when the seller or agent posts the delivery hash.
@@ -27,7 +27,7 @@ interface IMarketSettlement is IMarketTypes {
     event DisputeExpired(uint256 indexed orderId, address indexed disputer, uint256 bond);
     /// @notice Emitted when an order ends, with the amounts credited to each party.
     event OrderSettled(
-        uint256 indexed orderId, Outcome outcome, uint256 toSeller, uint256 toBuyer, uint256 toFees
+        uint256 indexed orderId, address indexed seller, Outcome outcome, uint256 toSeller, uint256 toBuyer, uint256 toFees
     );
 
     /// @notice The order struct does not match an open order's commitment.

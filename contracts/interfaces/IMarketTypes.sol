@@ -51,8 +51,8 @@ interface IMarketTypes {
     /// @param units Units of each tier: copies (file modes) or whole NMR of stake allowance.
     struct Ladder {
         uint256 listingId;
-        uint32 round;
-        uint32 version;
+        uint16 round;
+        uint16 version;
         uint32 counter;
         uint32 deliverBy;
         uint32 expiry;
@@ -81,32 +81,33 @@ interface IMarketTypes {
         Verdict verdict;
         uint32 deadline;
         uint16 feeBps;
-        uint96 price;
-        uint96 buyerCollateral;
+        uint88 price;
+        uint88 buyerCollateral;
     }
 
-    /// @notice A listing: one model, a round range, one mode.
+    /// @notice A listing: one model, a round range, one mode. The first slot (everything but the
+    /// model id) is all a fill reads. Round numbers fit 16 bits (Numerai is near round 1,100).
     struct Listing {
         address seller;
         Mode mode;
         bool closed;
-        uint32 version;
-        uint48 sold;
+        uint16 version;
+        uint32 sold;
+        uint16 fromRound;
+        uint16 toRound;
         bytes32 modelId;
-        uint32 fromRound;
-        uint32 toRound;
     }
 
     /// @notice A bid with its escrow.
     struct Bid {
         address buyer;
-        uint32 round;
+        uint16 round;
         uint32 deliverBy;
         uint32 expiry;
         uint64 listingId;
         uint64 units;
-        uint96 price;
-        uint96 collateral;
+        uint88 price;
+        uint88 collateral;
     }
 
     /// @notice Admin-set rates, each within the bounds the implementation documents.
@@ -126,7 +127,7 @@ interface IMarketTypes {
         uint16 slashToBuyerBps;
         uint16 buyerSlashToSellerBps;
         uint16 disputeRewardBps;
-        uint96 disputeBond;
+        uint88 disputeBond;
     }
 
     /// @notice Admin-set windows, in seconds.

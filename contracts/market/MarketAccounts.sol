@@ -19,7 +19,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     IERC20 public immutable nmr;
     address private immutable _treasury;
 
-    mapping(address account => uint256) internal _balances;
+    mapping(address account => Account) internal _accounts;
     mapping(address seller => Seller) internal _sellers;
     mapping(address seller => BondExit) internal _exits;
     uint256 internal _fees;
@@ -33,7 +33,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     function deposit(uint256 amount) external nonReentrant {
         if (amount == 0) revert MarketplaceZeroAmount();
         // NMR takes no transfer fee, so the amount asked is the amount received.
-        _balances[msg.sender] += amount;
+        _credit(msg.sender, amount);
         emit Deposited(msg.sender, amount);
         nmr.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -56,12 +56,24 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     }
 
     /// @inheritdoc IMarketAccounts
+    function sweepFees(address[] calldata sellers) external {
+        uint256 total;
+        for (uint256 i; i < sellers.length; ++i) {
+            Account storage a = _accounts[sellers[i]];
+            total += a.feesDue;
+            a.feesDue = 0;
+        }
+        _fees += total;
+        emit FeesSwept(total);
+    }
+
+    /// @inheritdoc IMarketAccounts
     function postBond(uint256 amount) external {
         if (amount == 0) revert MarketplaceZeroAmount();
         _debit(msg.sender, amount);
         Seller storage s = _sellers[msg.sender];
         uint256 bond = s.bond + amount;
-        s.bond = _u96(bond);
+        s.bond = _u88(bond);
         emit BondPosted(msg.sender, amount, bond);
     }
 
@@ -71,16 +83,16 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         Seller storage s = _sellers[msg.sender];
         uint256 bond = s.bond;
         if (amount > bond) revert MarketplaceInsufficientBalance(msg.sender, bond, amount);
-        uint256 required = _requiredBond(s.exposure);
+        uint256 required = _requiredBond(s.exposure, s.minBondBps);
         // Cannot underflow: amount <= bond was checked above.
         unchecked {
             if (bond - amount < required) revert MarketplaceBondTooLow(msg.sender, bond - amount, required);
-            s.bond = uint96(bond - amount);
+            s.bond = uint88(bond - amount);
         }
         BondExit storage e = _exits[msg.sender];
         uint256 exiting = e.amount + amount;
         uint256 unlockAt = block.timestamp + _windows.exitNotice;
-        e.amount = _u96(exiting);
+        e.amount = _u88(exiting);
         e.unlockAt = uint32(unlockAt);
         emit BondExitRequested(msg.sender, amount, exiting, unlockAt);
     }
@@ -90,13 +102,18 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         BondExit memory e = _exits[msg.sender];
         if (e.amount == 0 || block.timestamp < e.unlockAt) revert MarketplaceBondExitLocked(msg.sender, e.unlockAt);
         delete _exits[msg.sender];
-        _balances[msg.sender] += e.amount;
+        _credit(msg.sender, e.amount);
         emit BondWithdrawn(msg.sender, e.amount);
     }
 
     /// @inheritdoc IMarketAccounts
     function balanceOf(address account) external view returns (uint256) {
-        return _balances[account];
+        return _accounts[account].balance;
+    }
+
+    /// @inheritdoc IMarketAccounts
+    function feesDueOf(address seller) external view returns (uint256) {
+        return _accounts[seller].feesDue;
     }
 
     /// @inheritdoc IMarketAccounts
@@ -120,12 +137,18 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     }
 
     function _debit(address account, uint256 amount) internal {
-        uint256 balance = _balances[account];
+        Account storage a = _accounts[account];
+        uint256 balance = a.balance;
         if (balance < amount) revert MarketplaceInsufficientBalance(account, balance, amount);
         // Cannot underflow: checked just above.
         unchecked {
-            _balances[account] = balance - amount;
+            a.balance = uint88(balance - amount);
         }
+    }
+
+    function _credit(address account, uint256 amount) internal {
+        Account storage a = _accounts[account];
+        a.balance = _u88(a.balance + amount);
     }
 
     /// @dev Takes up to `amount` from the seller's bond, then from bond that is exiting; returns what was taken.
@@ -135,7 +158,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         if (amount <= bond) {
             // Cannot underflow: amount <= bond.
             unchecked {
-                s.bond = uint96(bond - amount);
+                s.bond = uint88(bond - amount);
             }
             slashed = amount;
         } else {
@@ -145,19 +168,19 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
             if (fromExit > e.amount) fromExit = e.amount;
             // Cannot underflow: fromExit <= e.amount.
             unchecked {
-                e.amount = uint96(e.amount - fromExit);
+                e.amount = uint88(e.amount - fromExit);
             }
             slashed = bond + fromExit;
         }
         if (slashed > 0) emit BondSlashed(seller, orderId, slashed);
     }
 
-    function _requiredBond(uint256 exposure) internal view returns (uint256) {
-        return (exposure * _rates.minBondBps + BPS - 1) / BPS;
+    function _requiredBond(uint256 exposure, uint256 minBondBps) internal pure returns (uint256) {
+        return (exposure * minBondBps + BPS - 1) / BPS;
     }
 
-    function _u96(uint256 amount) internal pure returns (uint96) {
-        if (amount > type(uint96).max) revert MarketplaceAmountTooLarge(amount);
-        return uint96(amount);
+    function _u88(uint256 amount) internal pure returns (uint88) {
+        if (amount > type(uint88).max) revert MarketplaceAmountTooLarge(amount);
+        return uint88(amount);
     }
 }

@@ -25,7 +25,7 @@ contract MarketLens is IMarketLens {
         owed = m.feesAccrued();
         for (uint256 i; i < accounts.length; ++i) {
             address a = accounts[i];
-            owed += m.balanceOf(a) + m.sellerOf(a).bond + m.bondExitOf(a).amount;
+            owed += m.balanceOf(a) + m.feesDueOf(a) + m.sellerOf(a).bond + m.bondExitOf(a).amount;
         }
         for (uint256 i; i < orders.length; ++i) {
             Order calldata o = orders[i];

@@ -1,40 +1,53 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IMarketListings} from "../interfaces/IMarketListings.sol";
 import {MarketReputation} from "./MarketReputation.sol";
 
 /// @title MarketListings
 /// @notice Listings and ask ladders: who may sell, which ladder is valid, and taking units off it.
-abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
+abstract contract MarketListings is MarketReputation, IMarketListings {
     bytes32 public constant LADDER_TYPEHASH = keccak256(
-        "Ladder(uint256 listingId,uint32 round,uint32 version,uint32 counter,uint32 deliverBy,uint32 expiry,uint256[] prices,uint256[] units)"
+        "Ladder(uint256 listingId,uint16 round,uint16 version,uint32 counter,uint32 deliverBy,uint32 expiry,uint256[] prices,uint256[] units)"
     );
+
+    bytes32 private constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 
     /// @notice Where model ownership is read.
     IModelRegistry public immutable registry;
+    // The EIP-712 domain ("nmrx Marketplace", "1") cached for the deployment chain; recomputed
+    // if the chain id changes (a fork), so a signature never carries over to another chain.
+    bytes32 private immutable _cachedDomainSeparator;
+    uint256 private immutable _cachedChainId;
 
     mapping(uint256 listingId => Listing) internal _listings;
     mapping(uint256 listingId => bytes32) private _posted;
     uint256 private _listingCount;
 
-    constructor(IModelRegistry registry_) EIP712("nmrx Marketplace", "1") {
+    constructor(IModelRegistry registry_) {
         registry = registry_;
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = _buildDomainSeparator();
     }
 
     /// @inheritdoc IMarketListings
-    function createListing(bytes32 modelId, Mode mode, uint32 fromRound, uint32 toRound)
+    function createListing(bytes32 modelId, Mode mode, uint16 fromRound, uint16 toRound)
         external
         returns (uint256 listingId)
     {
         if (registry.ownerOf(modelId) != msg.sender) revert MarketplaceNotModelOwner(modelId, msg.sender);
         if (fromRound == 0 || toRound < fromRound) revert MarketplaceInvalidRounds(fromRound, toRound);
-        Seller memory s = _sellers[msg.sender];
-        uint256 required = _requiredBond(s.exposure);
+        Seller storage s = _sellers[msg.sender];
+        Rates storage r = _rates;
+        uint256 required = _requiredBond(s.exposure, r.minBondBps);
         if (s.bond == 0 || s.bond < required) revert MarketplaceBondTooLow(msg.sender, s.bond, required);
+        // The seller's terms follow the admin's rates from this listing on.
+        s.feeBps = r.feeBps;
+        s.minBondBps = r.minBondBps;
 
         listingId = ++_listingCount;
         _listings[listingId] = Listing({
@@ -43,9 +56,9 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
             closed: false,
             version: 0,
             sold: 0,
-            modelId: modelId,
             fromRound: fromRound,
-            toRound: toRound
+            toRound: toRound,
+            modelId: modelId
         });
         emit ListingCreated(listingId, msg.sender, modelId, mode, fromRound, toRound);
     }
@@ -72,10 +85,10 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
     }
 
     /// @inheritdoc IMarketListings
-    function cancelLadder(uint256 listingId, uint32 version) external {
+    function cancelLadder(uint256 listingId, uint16 version) external {
         Listing storage l = _sellersOpenListing(listingId);
         if (version < l.version) revert MarketplaceStaleVersion(listingId, l.version);
-        uint32 next = version + 1;
+        uint16 next = version + 1;
         l.version = next;
         l.sold = 0;
         emit LadderVersionChanged(listingId, next);
@@ -85,6 +98,11 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
     function cancelAllLadders() external {
         uint32 counter = ++_sellers[msg.sender].counter;
         emit SellerCounterIncremented(msg.sender, counter);
+    }
+
+    /// @inheritdoc IMarketListings
+    function DOMAIN_SEPARATOR() public view returns (bytes32) {
+        return block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
     }
 
     /// @inheritdoc IMarketListings
@@ -104,7 +122,7 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
     /// @return units Units taken (at least one).
     /// @return cost Their total price.
     /// @return soldBefore Units of this version sold before this fill (makes the order id unique).
-    function _takeFromLadder(Ladder calldata ladder, bytes calldata signature, uint256 maxUnits, uint256 maxUnitPrice)
+    function _takeFromLadder(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
         internal
         returns (address seller, Mode mode, uint256 units, uint256 cost, uint256 soldBefore)
     {
@@ -112,22 +130,25 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
         Listing storage l = _openListing(listingId);
         seller = l.seller;
         mode = l.mode;
-        _checkLadder(l, ladder);
+        // A units array shorter than prices makes _walk revert on the index; a longer one is ignored.
+        if (ladder.round < l.fromRound || ladder.round > l.toRound) {
+            revert MarketplaceRoundNotListed(listingId, ladder.round);
+        }
         if (block.timestamp > ladder.expiry) revert MarketplaceLadderExpired(ladder.expiry);
         if (ladder.counter != _sellers[seller].counter) {
             revert MarketplaceLadderCancelled(listingId, ladder.version, ladder.counter);
         }
-        _checkAuthorized(seller, ladder, signature);
+        _checkAuthorized(seller, ladder, r, vs);
 
-        uint32 current = l.version;
+        uint16 current = l.version;
         if (ladder.version == current) soldBefore = l.sold;
         else if (ladder.version < current) revert MarketplaceLadderCancelled(listingId, ladder.version, ladder.counter);
 
         (units, cost) = _walk(ladder, soldBefore, maxUnits, maxUnitPrice);
         uint256 sold = soldBefore + units;
-        if (sold > type(uint48).max) revert MarketplaceInvalidLadder();
+        if (sold > type(uint32).max) revert MarketplaceInvalidLadder();
         l.version = ladder.version;
-        l.sold = uint48(sold);
+        l.sold = uint32(sold);
     }
 
     function _walk(Ladder calldata ladder, uint256 skip, uint256 want, uint256 maxUnitPrice)
@@ -136,31 +157,40 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
         returns (uint256 units, uint256 cost)
     {
         uint256 tiers = ladder.prices.length;
-        for (uint256 i; i < tiers && want > 0; ++i) {
+        for (uint256 i; i < tiers; ++i) {
             uint256 tierUnits = ladder.units[i];
-            if (skip >= tierUnits) {
-                skip -= tierUnits;
-                continue;
+            // Cannot underflow: each subtraction is guarded by the comparison before it.
+            unchecked {
+                if (skip >= tierUnits) {
+                    skip -= tierUnits;
+                    continue;
+                }
+                uint256 price = ladder.prices[i];
+                if (price > maxUnitPrice || want == 0) break;
+                uint256 take = tierUnits - skip;
+                skip = 0;
+                if (take > want) take = want;
+                units += take;
+                want -= take;
+                // Checked: a signed price times a count can overflow.
+                cost += _mul(take, price);
             }
-            uint256 price = ladder.prices[i];
-            if (price > maxUnitPrice) break;
-            uint256 take = tierUnits - skip;
-            skip = 0;
-            if (take > want) take = want;
-            units += take;
-            cost += take * price;
-            want -= take;
         }
         if (units == 0) revert MarketplaceNothingToFill();
     }
 
-    function _checkAuthorized(address seller, Ladder calldata ladder, bytes calldata signature) private view {
+    function _mul(uint256 a, uint256 b) private pure returns (uint256) {
+        return a * b;
+    }
+
+    /// @dev `r == 0` stands for "no signature": the ladder must then be the one posted on-chain.
+    function _checkAuthorized(address seller, Ladder calldata ladder, bytes32 r, bytes32 vs) private view {
         bytes32 ladderHash = _hashLadder(ladder);
-        if (signature.length == 0) {
+        if (r == bytes32(0)) {
             if (_posted[ladder.listingId] != ladderHash) revert MarketplaceLadderNotPosted(ladder.listingId);
             return;
         }
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(ladderHash), signature);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(DOMAIN_SEPARATOR(), ladderHash), r, vs);
         if (err != ECDSA.RecoverError.NoError || signer != seller) revert MarketplaceInvalidSignature();
     }
 
@@ -180,6 +210,12 @@ abstract contract MarketListings is MarketReputation, EIP712, IMarketListings {
     function _sellersOpenListing(uint256 listingId) private view returns (Listing storage l) {
         l = _openListing(listingId);
         if (l.seller != msg.sender) revert MarketplaceNotSeller(listingId, msg.sender);
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(
+            abi.encode(_DOMAIN_TYPEHASH, keccak256("nmrx Marketplace"), keccak256("1"), block.chainid, address(this))
+        );
     }
 
     function _hashLadder(Ladder calldata ladder) private pure returns (bytes32) {

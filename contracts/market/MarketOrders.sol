@@ -14,17 +14,17 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     uint256 private _bidCount;
 
     /// @inheritdoc IMarketOrders
-    function fill(Ladder calldata ladder, bytes calldata signature, uint256 maxUnits, uint256 maxUnitPrice)
+    function fill(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
         external
         returns (uint256 orderId)
     {
         (address seller, Mode mode, uint256 units, uint256 cost, uint256 soldBefore) =
-            _takeFromLadder(ladder, signature, maxUnits, maxUnitPrice);
+            _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
         orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, soldBefore)));
         uint256 collateral = _collateralFor(mode, units);
         _debit(msg.sender, cost + collateral);
         _openOrder(
-            Order(orderId, seller, msg.sender, mode, OrderState.Paid, Verdict.None, ladder.deliverBy, 0, _u96(cost), _u96(collateral)),
+            Order(orderId, seller, msg.sender, mode, OrderState.Paid, Verdict.None, ladder.deliverBy, 0, _u88(cost), _u88(collateral)),
             ladder.listingId,
             ladder.round,
             units
@@ -32,7 +32,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     }
 
     /// @inheritdoc IMarketOrders
-    function postBid(uint256 listingId, uint32 round, uint64 units, uint96 price, uint32 deliverBy, uint32 expiry)
+    function postBid(uint256 listingId, uint16 round, uint64 units, uint88 price, uint32 deliverBy, uint32 expiry)
         external
         returns (uint256 bidId)
     {
@@ -45,7 +45,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         _debit(msg.sender, price + collateral);
 
         bidId = ++_bidCount;
-        Bid memory bid = Bid(msg.sender, round, deliverBy, expiry, uint64(listingId), units, price, _u96(collateral));
+        Bid memory bid = Bid(msg.sender, round, deliverBy, expiry, uint64(listingId), units, price, _u88(collateral));
         _bids[bidId] = bid;
         emit BidPosted(bidId, msg.sender, listingId, bid);
     }
@@ -77,7 +77,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         if (msg.sender != bid.buyer && block.timestamp <= bid.expiry) revert MarketplaceBidNotExpired(bidId);
 
         delete _bids[bidId];
-        _balances[bid.buyer] += uint256(bid.price) + bid.collateral;
+        _credit(bid.buyer, uint256(bid.price) + bid.collateral);
         emit BidCancelled(bidId, msg.sender);
     }
 
@@ -93,17 +93,16 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
 
     /// @dev Fixes the fee, checks the deadline and the seller's bond against its new exposure,
     /// stores the commitment. The escrow must already be taken from the buyer.
-    function _openOrder(Order memory o, uint256 listingId, uint32 round, uint256 units) private {
+    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units) private {
         _checkDeliverBy(o.deadline);
-        Rates storage r = _rates;
-        o.feeBps = r.feeBps;
         Seller storage s = _sellers[o.seller];
+        o.feeBps = s.feeBps;
         uint256 exposure = s.exposure + o.price;
-        uint256 required = (exposure * r.minBondBps + BPS - 1) / BPS;
+        uint256 required = _requiredBond(exposure, s.minBondBps);
         if (s.bond < required) revert MarketplaceBondTooLow(o.seller, s.bond, required);
-        s.exposure = _u96(exposure);
+        s.exposure = _u88(exposure);
         _orderHashes[o.id] = keccak256(abi.encode(o));
-        emit OrderOpened(o.id, listingId, round, units, o);
+        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral);
     }
 
     function _collateralFor(Mode mode, uint256 units) private view returns (uint256) {

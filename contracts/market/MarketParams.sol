@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IMarketParams} from "../interfaces/IMarketParams.sol";
+import {MarketRoles} from "./MarketRoles.sol";
 
 /// @title MarketParams
-/// @notice Roles and the admin-bounded rates and windows of the marketplace.
-abstract contract MarketParams is IMarketParams, AccessControl {
-    bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
-    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
-
+/// @notice The admin-bounded rates and windows of the marketplace.
+abstract contract MarketParams is MarketRoles, IMarketParams {
     uint256 internal constant BPS = 10_000;
     uint256 public constant MAX_FEE_BPS = 1_000;
     uint256 public constant MAX_BOND_BPS = 20_000;
@@ -22,8 +19,7 @@ abstract contract MarketParams is IMarketParams, AccessControl {
     Rates internal _rates;
     Windows internal _windows;
 
-    constructor(address admin, Rates memory initialRates, Windows memory initialWindows) {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(address admin, Rates memory initialRates, Windows memory initialWindows) MarketRoles(admin) {
         _setRates(initialRates);
         _setWindows(initialWindows);
     }

@@ -23,9 +23,10 @@ abstract contract MarketReputation is MarketAccounts, IMarketReputation {
         return Reputation(_sellers[seller].sales, r.refunds, r.slashes, r.disputesWon, r.disputesLost);
     }
 
+    /// @dev No event of its own: the `OrderSettled` event (outcome Released or BuyerSlashed,
+    /// seller indexed) that always accompanies a sale announces it, which saves a log per settle.
     function _countSale(address seller) internal {
-        uint32 value = ++_sellers[seller].sales;
-        emit ReputationChanged(seller, Counter.Sales, value);
+        ++_sellers[seller].sales;
     }
 
     function _countRefund(address seller) internal {

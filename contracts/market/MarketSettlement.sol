@@ -58,7 +58,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         if (block.timestamp > o.deadline) revert MarketplaceDeadlinePassed(o.id, o.deadline);
         if (msg.sender != o.buyer && msg.sender != o.seller) revert MarketplaceNotParty(o.id, msg.sender);
 
-        uint96 bond = _rates.disputeBond;
+        uint88 bond = _rates.disputeBond;
         _debit(msg.sender, bond);
         _disputes[o.id] = Dispute(msg.sender, bond);
         Order memory n = o;
@@ -81,11 +81,11 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         uint256 toWinner = d.bond;
         uint256 toFees;
         if (disputerWon) {
-            _balances[d.disputer] += toWinner;
+            _credit(d.disputer, toWinner);
         } else {
             toWinner = (uint256(d.bond) * _rates.disputeRewardBps) / BPS;
             toFees = d.bond - toWinner;
-            _balances[d.disputer == o.buyer ? o.seller : o.buyer] += toWinner;
+            _credit(d.disputer == o.buyer ? o.seller : o.buyer, toWinner);
             _fees += toFees;
         }
         _countDispute(o.seller, (d.disputer == o.seller) == disputerWon);
@@ -127,7 +127,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
                 // The arbiter stayed silent: the verdict stands and the disputer gets its bond back.
                 Dispute memory d = _disputes[o.id];
                 delete _disputes[o.id];
-                _balances[d.disputer] += d.bond;
+                _credit(d.disputer, d.bond);
                 emit DisputeExpired(o.id, d.disputer, d.bond);
             }
             _finalize(o, o.verdict);
@@ -139,45 +139,46 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         delete _orderHashes[o.id];
         _sellers[o.seller].exposure -= o.price;
         uint256 toBuyer = uint256(o.price) + o.buyerCollateral;
-        _balances[o.buyer] += toBuyer;
+        _credit(o.buyer, toBuyer);
         _countRefund(o.seller);
-        emit OrderSettled(o.id, Outcome.Refunded, 0, toBuyer, 0);
+        emit OrderSettled(o.id, o.seller, Outcome.Refunded, 0, toBuyer, 0);
     }
 
-    /// @dev Splits the escrow of a delivered order according to `verdict`.
+    /// @dev Splits the escrow of a delivered order according to `verdict`. On a sale the seller's
+    /// proceeds and the fee it owes land in the seller's one account slot.
     function _finalize(Order calldata o, Verdict verdict) private {
         delete _orderHashes[o.id];
         _sellers[o.seller].exposure -= o.price;
-        uint256 toSeller;
         uint256 toBuyer;
-        uint256 toFees;
         Outcome outcome;
         if (verdict == Verdict.SellerFault) {
             uint256 slashed = _slashBond(o.seller, o.id, (uint256(o.price) * _rates.sellerSlashBps) / BPS);
             uint256 slashToBuyer = (slashed * _rates.slashToBuyerBps) / BPS;
             toBuyer = uint256(o.price) + o.buyerCollateral + slashToBuyer;
-            toFees = slashed - slashToBuyer;
-            outcome = Outcome.SellerSlashed;
+            _fees += slashed - slashToBuyer;
+            _credit(o.buyer, toBuyer);
             _countRefund(o.seller);
             _countSlash(o.seller);
-        } else {
-            toFees = (uint256(o.price) * o.feeBps) / BPS;
-            toSeller = o.price - toFees;
-            if (verdict == Verdict.BuyerFault) {
-                uint256 toSellerFromCollateral = (uint256(o.buyerCollateral) * _rates.buyerSlashToSellerBps) / BPS;
-                toSeller += toSellerFromCollateral;
-                toFees += o.buyerCollateral - toSellerFromCollateral;
-                outcome = Outcome.BuyerSlashed;
-            } else {
-                toBuyer = o.buyerCollateral;
-                outcome = Outcome.Released;
-            }
-            _countSale(o.seller);
+            emit OrderSettled(o.id, o.seller, Outcome.SellerSlashed, 0, toBuyer, slashed - slashToBuyer);
+            return;
         }
-        if (toSeller > 0) _balances[o.seller] += toSeller;
-        if (toBuyer > 0) _balances[o.buyer] += toBuyer;
-        if (toFees > 0) _fees += toFees;
-        emit OrderSettled(o.id, outcome, toSeller, toBuyer, toFees);
+        uint256 fee = (uint256(o.price) * o.feeBps) / BPS;
+        uint256 toSeller = o.price - fee;
+        if (verdict == Verdict.BuyerFault) {
+            uint256 fromCollateral = (uint256(o.buyerCollateral) * _rates.buyerSlashToSellerBps) / BPS;
+            toSeller += fromCollateral;
+            fee += o.buyerCollateral - fromCollateral;
+            outcome = Outcome.BuyerSlashed;
+        } else {
+            toBuyer = o.buyerCollateral;
+            outcome = Outcome.Released;
+        }
+        Account storage a = _accounts[o.seller];
+        a.balance = _u88(a.balance + toSeller);
+        a.feesDue = _u88(a.feesDue + fee);
+        if (toBuyer > 0) _credit(o.buyer, toBuyer);
+        _countSale(o.seller);
+        emit OrderSettled(o.id, o.seller, outcome, toSeller, toBuyer, fee);
     }
 
     function _disputeBond(uint256 orderId) internal view returns (uint256) {
