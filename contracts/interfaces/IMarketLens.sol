@@ -20,6 +20,10 @@ interface IMarketLens is IMarketTypes {
         view
         returns (uint256 held, uint256 owed);
 
+    /// @notice Per-account figures in one call, in the order of `accounts`: claimable balance,
+    /// fees due, bond, exiting bond, open exposure.
+    function accountsOf(address[] calldata accounts) external view returns (uint256[5][] memory rows);
+
     /// @notice The commitment the marketplace stores for `order`.
     function hashOrder(Order calldata order) external pure returns (bytes32);
 }

@@ -39,6 +39,16 @@ contract MarketLens is IMarketLens {
     }
 
     /// @inheritdoc IMarketLens
+    function accountsOf(address[] calldata accounts) external view returns (uint256[5][] memory rows) {
+        IMarketplace m = market;
+        rows = new uint256[5][](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            address a = accounts[i];
+            rows[i] = [m.balanceOf(a), m.feesDueOf(a), m.sellerOf(a).bond, m.bondExitOf(a).amount, m.sellerOf(a).exposure];
+        }
+    }
+
+    /// @inheritdoc IMarketLens
     function hashOrder(Order calldata order) external pure returns (bytes32) {
         return keccak256(abi.encode(order));
     }
