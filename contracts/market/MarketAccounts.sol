@@ -57,7 +57,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
 
     /// @inheritdoc IMarketAccounts
     function sweepFees(address[] calldata sellers) external {
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < sellers.length; ++i) {
             Account storage a = _accounts[sellers[i]];
             total += a.feesDue;
@@ -100,6 +100,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     /// @inheritdoc IMarketAccounts
     function withdrawBond() external {
         BondExit memory e = _exits[msg.sender];
+        // slither-disable-next-line incorrect-equality -- zero means nothing is exiting, not a balance race
         if (e.amount == 0 || block.timestamp < e.unlockAt) revert MarketplaceBondExitLocked(msg.sender, e.unlockAt);
         delete _exits[msg.sender];
         _credit(msg.sender, e.amount);

@@ -159,28 +159,28 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         uint256 tiers = ladder.prices.length;
         for (uint256 i; i < tiers; ++i) {
             uint256 tierUnits = ladder.units[i];
-            // Cannot underflow: each subtraction is guarded by the comparison before it.
-            unchecked {
-                if (skip >= tierUnits) {
+            if (skip >= tierUnits) {
+                // Cannot underflow: skip >= tierUnits.
+                unchecked {
                     skip -= tierUnits;
-                    continue;
                 }
-                uint256 price = ladder.prices[i];
-                if (price > maxUnitPrice || want == 0) break;
-                uint256 take = tierUnits - skip;
-                skip = 0;
+                continue;
+            }
+            uint256 price = ladder.prices[i];
+            if (price > maxUnitPrice || want == 0) break;
+            uint256 take;
+            // Cannot underflow: tierUnits > skip, and take <= want. units <= the caller's maxUnits.
+            unchecked {
+                take = tierUnits - skip;
                 if (take > want) take = want;
                 units += take;
                 want -= take;
-                // Checked: a signed price times a count can overflow.
-                cost += _mul(take, price);
             }
+            skip = 0;
+            // Checked: signed prices times counts can overflow.
+            cost += take * price;
         }
         if (units == 0) revert MarketplaceNothingToFill();
-    }
-
-    function _mul(uint256 a, uint256 b) private pure returns (uint256) {
-        return a * b;
     }
 
     /// @dev `r == 0` stands for "no signature": the ladder must then be the one posted on-chain.
@@ -190,6 +190,7 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
             if (_posted[ladder.listingId] != ladderHash) revert MarketplaceLadderNotPosted(ladder.listingId);
             return;
         }
+        // slither-disable-next-line unused-return -- the third value only details `err`, which is checked
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(DOMAIN_SEPARATOR(), ladderHash), r, vs);
         if (err != ECDSA.RecoverError.NoError || signer != seller) revert MarketplaceInvalidSignature();
     }

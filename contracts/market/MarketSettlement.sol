@@ -79,7 +79,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         // The disputer challenged the verdict: it wins when the arbiter rules otherwise.
         bool disputerWon = ruling != o.verdict;
         uint256 toWinner = d.bond;
-        uint256 toFees;
+        uint256 toFees = 0;
         if (disputerWon) {
             _credit(d.disputer, toWinner);
         } else {
@@ -149,7 +149,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
     function _finalize(Order calldata o, Verdict verdict) private {
         delete _orderHashes[o.id];
         _sellers[o.seller].exposure -= o.price;
-        uint256 toBuyer;
+        uint256 toBuyer = 0;
         Outcome outcome;
         if (verdict == Verdict.SellerFault) {
             uint256 slashed = _slashBond(o.seller, o.id, (uint256(o.price) * _rates.sellerSlashBps) / BPS);

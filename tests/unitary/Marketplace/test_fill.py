@@ -80,3 +80,9 @@ def test_fill_with_delivery_deadline_past_or_too_far_reverts(market, listing, si
         lad, r, vs = signed(listing, deliver_by=deliver_by)
         with brownie.reverts(custom_error(market, "MarketplaceInvalidDeliveryDeadline", deliver_by)):
             market.fill(lad, r, vs, 1, 10 * NMR, {"from": bob})
+
+
+def test_ladder_whose_cost_overflows_reverts(market, listing, signed, bob):
+    lad, r, vs = signed(listing, (2**255,), (2,))
+    with brownie.reverts():
+        market.fill(lad, r, vs, 2, 2**255, {"from": bob})
