@@ -172,13 +172,15 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
         def deliver(self, i, agent):
             orders = self._orders(PAID, due=False)
             if orders:
-                order = orders[i % len(orders)]
-                sender = verifier if agent else by_address[order.seller]
-                tx = market.deliver(order.as_tuple(), HASH, {"from": sender})
-                self.m.deliver(order, tx.timestamp)
-                done["deliver"] += 1
-                if order.state == DELIVERED:
-                    assert tuple(tx.events["OrderDelivered"]["order"]) == order.as_tuple()
+                self._deliver(orders[i % len(orders)], agent)
+
+        def _deliver(self, order, agent):
+            sender = verifier if agent else by_address[order.seller]
+            tx = market.deliver(order.as_tuple(), HASH, {"from": sender})
+            self.m.deliver(order, tx.timestamp)
+            done["deliver"] += 1
+            if order.state == DELIVERED:
+                assert tuple(tx.events["OrderDelivered"]["order"]) == order.as_tuple()
 
         @rule(i=st.integers(0, 50), verdict=st.integers(1, 3))
         def post_verdict(self, i, verdict):
@@ -193,9 +195,10 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
         @rule(i=st.integers(0, 50), by_buyer=st.booleans())
         def dispute(self, i, by_buyer):
             orders = self._orders(JUDGED, due=False)
-            if not orders:
-                return
-            order = orders[i % len(orders)]
+            if orders:
+                self._dispute(orders[i % len(orders)], by_buyer)
+
+        def _dispute(self, order, by_buyer):
             who = order.buyer if by_buyer else order.seller
             if self.m.acct(who).balance >= self.m.rates.dispute_bond:
                 tx = market.dispute(order.as_tuple(), {"from": by_address[who]})
@@ -210,10 +213,33 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
         def arbitrate(self, i, ruling):
             orders = self._orders(DISPUTED, due=False)
             if orders:
-                order = orders[i % len(orders)]
-                market.rule(order.as_tuple(), ruling, {"from": arbiter})
-                self.m.rule(order, ruling)
-                done["rule"] += 1
+                self._rule(orders[i % len(orders)], ruling)
+
+        def _rule(self, order, ruling):
+            market.rule(order.as_tuple(), ruling, {"from": arbiter})
+            self.m.rule(order, ruling)
+            done["rule"] += 1
+
+        @rule(i=st.integers(0, 50), verdict=st.integers(1, 3), dispute_it=st.booleans(), by_buyer=st.booleans())
+        def advance(self, i, verdict, dispute_it, by_buyer):
+            """Move one open order a step down its lifecycle (so deep states are reached often)."""
+            if not self.m.orders:
+                return
+            order = list(self.m.orders.values())[i % len(self.m.orders)]
+            now = chain.time()
+            if now > order.deadline + MARGIN:
+                market.settle(order.as_tuple(), {"from": rando})
+                self.m.settle_due(order)
+                done["settle"] += 1
+            elif now < order.deadline - MARGIN:
+                if order.state == PAID:
+                    self._deliver(order, by_buyer)
+                elif order.state == DELIVERED:
+                    self._verdict(order, verdict)
+                elif order.state == JUDGED and dispute_it:
+                    self._dispute(order, by_buyer)
+                elif order.state == DISPUTED:
+                    self._rule(order, verdict)
 
         @rule(i=st.integers(0, 50))
         def settle_one(self, i):
@@ -278,7 +304,7 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 market.withdrawFees({"from": rando})
                 assert nmr.balanceOf(treasury) - before == self.m.withdraw_fees()
 
-        @rule(hours=st.integers(1, 80))
+        @rule(hours=st.sampled_from([1, 3, 8, 20, 30, 50, 80, 8 * 24]))
         def sleep(self, hours):
             chain.sleep(hours * 3600)
 
