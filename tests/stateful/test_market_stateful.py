@@ -131,7 +131,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 with brownie.reverts():
                     market.postBid(*args, {"from": buyer})
 
-        @rule(i=st.integers(0, 50))
         def accept_bid(self, i):
             now = chain.time()
             live = [k for k, bid in self.m.bids.items() if now < bid.expiry - MARGIN]
@@ -150,7 +149,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 with brownie.reverts():
                     market.acceptBid(bid_id, {"from": seller})
 
-        @rule(i=st.integers(0, 50), by_stranger=st.booleans())
         def cancel_bid(self, i, by_stranger):
             if not self.m.bids:
                 return
@@ -168,12 +166,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
             done["cancel_bid"] += 1
 
         # ------------------------------------------------------------ order lifecycle
-        @rule(i=st.integers(0, 50), agent=st.booleans())
-        def deliver(self, i, agent):
-            orders = self._orders(PAID, due=False)
-            if orders:
-                self._deliver(orders[i % len(orders)], agent)
-
         def _deliver(self, order, agent):
             sender = verifier if agent else by_address[order.seller]
             tx = market.deliver(order.as_tuple(), HASH, {"from": sender})
@@ -182,21 +174,11 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
             if order.state == DELIVERED:
                 assert tuple(tx.events["OrderDelivered"]["order"]) == order.as_tuple()
 
-        @rule(i=st.integers(0, 50), verdict=st.integers(1, 3))
-        def post_verdict(self, i, verdict):
-            orders = self._orders(DELIVERED, due=False)
-            if orders:
-                order = orders[i % len(orders)]
-                tx = market.postVerdict(order.as_tuple(), verdict, HASH, {"from": verifier})
-                self.m.post_verdict(order, verdict, tx.timestamp)
-                done["verdict"] += 1
-                assert tuple(tx.events["VerdictPosted"]["order"]) == order.as_tuple()
-
-        @rule(i=st.integers(0, 50), by_buyer=st.booleans())
-        def dispute(self, i, by_buyer):
-            orders = self._orders(JUDGED, due=False)
-            if orders:
-                self._dispute(orders[i % len(orders)], by_buyer)
+        def _verdict(self, order, verdict):
+            tx = market.postVerdict(order.as_tuple(), verdict, HASH, {"from": verifier})
+            self.m.post_verdict(order, verdict, tx.timestamp)
+            done["verdict"] += 1
+            assert tuple(tx.events["VerdictPosted"]["order"]) == order.as_tuple()
 
         def _dispute(self, order, by_buyer):
             who = order.buyer if by_buyer else order.seller
@@ -208,12 +190,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
             else:
                 with brownie.reverts():
                     market.dispute(order.as_tuple(), {"from": by_address[who]})
-
-        @rule(i=st.integers(0, 50), ruling=st.integers(1, 3))
-        def arbitrate(self, i, ruling):
-            orders = self._orders(DISPUTED, due=False)
-            if orders:
-                self._rule(orders[i % len(orders)], ruling)
 
         def _rule(self, order, ruling):
             market.rule(order.as_tuple(), ruling, {"from": arbiter})
@@ -227,7 +203,11 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 return
             order = list(self.m.orders.values())[i % len(self.m.orders)]
             now = chain.time()
-            if now > order.deadline + MARGIN:
+            if now > order.deadline + MARGIN and order.state == PAID and by_buyer:
+                market.reclaim(order.as_tuple(), {"from": by_address[order.buyer]})
+                self.m.refund(order)
+                done["reclaim"] += 1
+            elif now > order.deadline + MARGIN:
                 market.settle(order.as_tuple(), {"from": rando})
                 self.m.settle_due(order)
                 done["settle"] += 1
@@ -241,13 +221,37 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 elif order.state == DISPUTED:
                     self._rule(order, verdict)
 
+        @rule(kind=st.integers(0, 1), i=st.integers(0, 50), by_stranger=st.booleans())
+        def bid_action(self, kind, i, by_stranger):
+            """Accept a bid, or cancel one (by its buyer, or by a stranger: only after expiry)."""
+            if kind == 0:
+                self.accept_bid(i)
+            else:
+                self.cancel_bid(i, by_stranger)
+
+        @rule(kind=st.integers(0, 3), p=st.integers(0, 4), quarters=st.integers(1, 4))
+        def custody(self, kind, p, quarters):
+            """Withdraw, start a bond exit, finish one, or collect fees."""
+            if kind == 0:
+                self.withdraw(p, quarters)
+            elif kind == 1:
+                self.request_bond_exit(p % 2, 1 if quarters < 4 else 2)
+            elif kind == 2:
+                self.withdraw_bond(p % 2)
+            else:
+                self.collect_fees()
+
         @rule(i=st.integers(0, 50))
         def settle_one(self, i):
             if not self.m.orders:
                 return
             order = list(self.m.orders.values())[i % len(self.m.orders)]
             now = chain.time()
-            if now > order.deadline + MARGIN:
+            if now > order.deadline + MARGIN and order.state == PAID and by_buyer:
+                market.reclaim(order.as_tuple(), {"from": by_address[order.buyer]})
+                self.m.refund(order)
+                done["reclaim"] += 1
+            elif now > order.deadline + MARGIN:
                 market.settle(order.as_tuple(), {"from": rando})
                 self.m.settle_due(order)
                 done["settle"] += 1
@@ -255,17 +259,7 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 with brownie.reverts():
                     market.settle(order.as_tuple(), {"from": rando})
 
-        @rule(i=st.integers(0, 50))
-        def reclaim(self, i):
-            orders = self._orders(PAID, due=True)
-            if orders:
-                order = orders[i % len(orders)]
-                market.reclaim(order.as_tuple(), {"from": by_address[order.buyer]})
-                self.m.refund(order)
-                done["reclaim"] += 1
-
         # ------------------------------------------------------------ custody
-        @rule(p=st.integers(0, 4), quarters=st.integers(1, 4))
         def withdraw(self, p, quarters):
             who = people[p]
             amount = self.m.acct(who).balance * quarters // 4
@@ -273,7 +267,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 market.withdraw(amount, {"from": who})
                 self.m.withdraw(who, amount)
 
-        @rule(s=st.integers(0, 1), quarters=st.integers(1, 4))
         def request_bond_exit(self, s, quarters):
             seller = sellers[s]
             amount = self.m.acct(seller).bond * quarters // 4
@@ -287,7 +280,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 with brownie.reverts():
                     market.requestBondExit(amount, {"from": seller})
 
-        @rule(s=st.integers(0, 1))
         def withdraw_bond(self, s):
             seller, a = sellers[s], self.m.acct(sellers[s])
             if a.exiting and chain.time() >= a.unlock_at + MARGIN:
@@ -295,7 +287,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 self.m.withdraw_bond(seller)
                 done["withdraw_bond"] += 1
 
-        @rule()
         def collect_fees(self):
             market.sweepFees(people, {"from": rando})
             self.m.sweep(people)
