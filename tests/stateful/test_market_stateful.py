@@ -33,7 +33,6 @@ from tests.unitary.market_fixtures import (
     DAY,
     NMR,
     RATES,
-    WINDOWS,
     deploy_market,
     fund,
     ladder,
@@ -44,6 +43,9 @@ from tests.unitary.market_fixtures import (
 UNIT_PRICE = {1: 10 * NMR, 2: 4 * NMR, 3: NMR // 10}
 MARGIN = 5  # seconds: states this close to their deadline are left alone (block time may differ)
 HASH = "0x" + "ab" * 32
+# verdict, challenge, arbitration windows as in the unit tests; a 2-day exit notice so bond exits
+# complete within an example.
+STATEFUL_WINDOWS = (DAY, 2 * DAY, 3 * DAY, 2 * DAY)
 # 50 is the requirement; a smaller number only for a quick local try.
 EXAMPLES = int(os.environ.get("MARKET_STATEFUL_EXAMPLES", "50"))
 
@@ -54,11 +56,12 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
     registry = ModelRegistry.deploy(admin, attestor, {"from": admin})
     market = deploy_market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter)
     lens = MarketLens.deploy(market, {"from": admin})
+    market.setWindows(STATEFUL_WINDOWS, {"from": admin})
     sellers = [signer_account(accounts, 20, admin), signer_account(accounts, 21, admin)]
     buyers = [accounts[5], accounts[6], accounts[7]]
     people = sellers + buyers
     by_address = {str(a): a for a in people}
-    base = MarketModel(Rates(*RATES), Windows(*WINDOWS))
+    base = MarketModel(Rates(*RATES), Windows(*STATEFUL_WINDOWS))
 
     for seller, bond in zip(sellers, (100 * NMR, 60 * NMR)):
         fund(nmr, market, seller, bond + 30 * NMR)
@@ -141,7 +144,6 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
             seller = self.m.listings[bid.listing][0]
             if self.m.can_open(seller, bid.buyer, bid.price, bid.collateral, paid_from_balance=False):
                 tx = market.acceptBid(bid_id, {"from": seller})
-                self.m.bids[bid_id] = bid  # accept_bid pops it
                 order = self.m.accept_bid(bid_id, tx.events["OrderOpened"]["orderId"])
                 assert tx.events["OrderOpened"]["price"] == order.price
                 done["accept_bid"] += 1
@@ -201,7 +203,9 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
             """Move one open order a step down its lifecycle (so deep states are reached often)."""
             if not self.m.orders:
                 return
-            order = list(self.m.orders.values())[i % len(self.m.orders)]
+            orders = list(self.m.orders.values())
+            # Half the time take the order furthest along, so verdicts, disputes and rulings happen.
+            order = max(orders, key=lambda o: o.state) if i % 2 else orders[i % len(orders)]
             now = chain.time()
             if now > order.deadline + MARGIN and order.state == PAID and by_buyer:
                 market.reclaim(order.as_tuple(), {"from": by_address[order.buyer]})
@@ -243,15 +247,12 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
 
         @rule(i=st.integers(0, 50))
         def settle_one(self, i):
+            """A stranger settles an order: it must work exactly when the order is due."""
             if not self.m.orders:
                 return
             order = list(self.m.orders.values())[i % len(self.m.orders)]
             now = chain.time()
-            if now > order.deadline + MARGIN and order.state == PAID and by_buyer:
-                market.reclaim(order.as_tuple(), {"from": by_address[order.buyer]})
-                self.m.refund(order)
-                done["reclaim"] += 1
-            elif now > order.deadline + MARGIN:
+            if now > order.deadline + MARGIN:
                 market.settle(order.as_tuple(), {"from": rando})
                 self.m.settle_due(order)
                 done["settle"] += 1
@@ -295,7 +296,7 @@ def test_marketplace_matches_model(Marketplace, MarketLens, MockNMR, ModelRegist
                 market.withdrawFees({"from": rando})
                 assert nmr.balanceOf(treasury) - before == self.m.withdraw_fees()
 
-        @rule(hours=st.sampled_from([1, 3, 8, 20, 30, 50, 80, 8 * 24]))
+        @rule(hours=st.sampled_from([1, 3, 8, 20, 30, 50, 80]))
         def sleep(self, hours):
             chain.sleep(hours * 3600)
 
