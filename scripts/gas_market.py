@@ -7,6 +7,7 @@ calldata. Buyers pay from a deposited balance (pull payments), as in the contrac
 from scripts.bench_gas import Row
 
 MODEL = "0x" + "00" * 16 + "5c7c3e311b8f4a1e9d1e0b7c6f1d2a01"
+MODEL_B = "0x" + "00" * 16 + "5c7c3e311b8f4a1e9d1e0b7c6f1d2a02"
 
 
 def measure(accounts) -> list[Row]:
@@ -16,6 +17,7 @@ def measure(accounts) -> list[Row]:
         CONSISTENT,
         DAY,
         NMR,
+        STAKE,
         VERIFIED_FILE,
         deploy_market,
         fund,
@@ -33,6 +35,7 @@ def measure(accounts) -> list[Row]:
     registry = ModelRegistry.deploy(admin, attestor, {"from": admin})
     market = deploy_market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter)
     listing = make_seller(nmr, market, registry, attestor, seller, MODEL, bond=100_000 * NMR, mode=VERIFIED_FILE)
+    registry.attest(MODEL_B, seller, 8, {"from": attestor})
     fund(nmr, market, buyer, 10_000 * NMR)
     fund(nmr, market, bidder, 1_000 * NMR)
     rows = []
@@ -49,6 +52,12 @@ def measure(accounts) -> list[Row]:
     tx = market.fill(signed, *sig, 1, 2 * NMR, {"from": buyer})
     rows.append(Row("fill a signed ask (later fill)", tx.gas_used, 80_000))
     delivered_order = order_of(tx)
+
+    stake_listing = market.createListing(MODEL_B, STAKE, 500, 510, {"from": seller}).return_value
+    stake = ladder(stake_listing, [NMR // 10], [1000], deliver_by=deliver_by, expiry=expiry)
+    stake_sig = sign_ladder(market, seller, stake, chain_id=chain.id)
+    tx = market.fill(stake, *stake_sig, 100, NMR // 10, {"from": buyer})
+    rows.append(Row("fill a signed ask, stake mode (100 NMR allowance + collateral)", tx.gas_used))
 
     three = ladder(listing, [NMR, 2 * NMR, 3 * NMR], [1, 1, 2], version=2, deliver_by=deliver_by, expiry=expiry)
     sig3 = sign_ladder(market, seller, three, chain_id=chain.id)
