@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IMarketTypes
+/// @notice Data types shared by the marketplace interfaces.
+interface IMarketTypes {
+    /// @notice How a listing's predictions are sold.
+    /// @dev File: the buyer gets the file, proceeds release on delivery (no check is possible).
+    /// VerifiedFile: a file the platform also submits to the buyer's slot, so a verdict follows.
+    /// Stake: the buyer buys NMR stake allowance on predictions it never sees; it locks collateral.
+    enum Mode {
+        File,
+        VerifiedFile,
+        Stake
+    }
+
+    /// @notice Non-terminal states of an order. A terminal order has no stored commitment.
+    enum OrderState {
+        None,
+        Paid,
+        Delivered,
+        Judged,
+        Disputed
+    }
+
+    /// @notice A verifier's verdict or an arbiter's ruling on a delivered order.
+    enum Verdict {
+        None,
+        Consistent,
+        SellerFault,
+        BuyerFault
+    }
+
+    /// @notice How an order ended.
+    enum Outcome {
+        Released,
+        Refunded,
+        SellerSlashed,
+        BuyerSlashed
+    }
+
+    /// @notice A seller's price ladder for one round of a listing, signed (EIP-712) or posted.
+    /// @param listingId The listing the ladder sells.
+    /// @param round The Numerai round the buyer gets predictions for.
+    /// @param version Ladder version within the listing: a higher version replaces (and resets
+    /// the sold count of) a lower one; lower versions can no longer be filled.
+    /// @param counter Must equal the seller's current counter; `cancelAllLadders` bumps it.
+    /// @param deliverBy Delivery deadline (the round's submission deadline) as a unix time.
+    /// @param expiry Last unix time at which the ladder can be filled.
+    /// @param prices Price per unit of each tier, in NMR wei, filled in order.
+    /// @param units Units of each tier: copies (file modes) or whole NMR of stake allowance.
+    struct Ladder {
+        uint256 listingId;
+        uint16 round;
+        uint16 version;
+        uint32 counter;
+        uint32 deliverBy;
+        uint32 expiry;
+        uint256[] prices;
+        uint256[] units;
+    }
+
+    /// @notice An open order. Only its hash is stored; callers pass the struct back, taken from
+    /// the latest event that carried it.
+    /// @param id Order id (a hash of where it came from).
+    /// @param seller Seller whose bond backs the order.
+    /// @param buyer Buyer who paid.
+    /// @param mode Sale mode copied from the listing.
+    /// @param state Current state.
+    /// @param verdict The verifier's verdict once judged.
+    /// @param deadline When the current state times out to its default outcome.
+    /// @param feeBps Platform fee fixed at purchase.
+    /// @param price Escrowed payment.
+    /// @param buyerCollateral Escrowed buyer collateral (stake mode).
+    struct Order {
+        uint256 id;
+        address seller;
+        address buyer;
+        Mode mode;
+        OrderState state;
+        Verdict verdict;
+        uint32 deadline;
+        uint16 feeBps;
+        uint88 price;
+        uint88 buyerCollateral;
+    }
+
+    /// @notice A listing: one model, a round range, one mode. The first slot (everything but the
+    /// model id) is all a fill reads. Round numbers fit 16 bits (Numerai is near round 1,100).
+    struct Listing {
+        address seller;
+        Mode mode;
+        bool closed;
+        uint16 version;
+        uint32 sold;
+        uint16 fromRound;
+        uint16 toRound;
+        bytes32 modelId;
+    }
+
+    /// @notice A bid with its escrow.
+    struct Bid {
+        address buyer;
+        uint16 round;
+        uint32 deliverBy;
+        uint32 expiry;
+        uint64 listingId;
+        uint64 units;
+        uint88 price;
+        uint88 collateral;
+    }
+
+    /// @notice Admin-set rates, each within the bounds the implementation documents.
+    /// @param feeBps Platform fee on released payments.
+    /// @param minBondBps Seller bond required per unit of open exposure (sum of open prices).
+    /// @param buyerCollateralBps Stake-mode buyer collateral per NMR of allowance.
+    /// @param sellerSlashBps Seller bond slashed on seller fault, relative to the order price.
+    /// @param slashToBuyerBps Share of a seller slash paid to the buyer (rest to fees).
+    /// @param buyerSlashToSellerBps Share of a slashed buyer collateral paid to the seller.
+    /// @param disputeRewardBps Share of a losing disputer's bond paid to the other party.
+    /// @param disputeBond Bond a dispute costs, in NMR wei.
+    struct Rates {
+        uint16 feeBps;
+        uint16 minBondBps;
+        uint16 buyerCollateralBps;
+        uint16 sellerSlashBps;
+        uint16 slashToBuyerBps;
+        uint16 buyerSlashToSellerBps;
+        uint16 disputeRewardBps;
+        uint88 disputeBond;
+    }
+
+    /// @notice Admin-set windows, in seconds.
+    /// @param verdictWindow Time after delivery for the verifier to post a verdict.
+    /// @param challengeWindow Time after a verdict to dispute it.
+    /// @param arbitrationWindow Time after a dispute for the arbiter to rule.
+    /// @param exitNotice Notice between a bond exit request and its withdrawal.
+    struct Windows {
+        uint32 verdictWindow;
+        uint32 challengeWindow;
+        uint32 arbitrationWindow;
+        uint32 exitNotice;
+    }
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarketOrders} from "../interfaces/IMarketOrders.sol";
+import {MarketListings} from "./MarketListings.sol";
+
+/// @title MarketOrders
+/// @notice Opening orders from ladder fills and accepted bids, with the payment in escrow.
+/// @dev An open order is stored as the hash of its struct only (one slot); the struct travels in
+/// events and calldata. That keeps a signed fill at one new storage slot.
+abstract contract MarketOrders is MarketListings, IMarketOrders {
+    mapping(uint256 orderId => bytes32) internal _orderHashes;
+    mapping(uint256 bidId => Bid) internal _bids;
+    uint256 private _bidCount;
+
+    /// @inheritdoc IMarketOrders
+    function fill(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
+        external
+        returns (uint256 orderId)
+    {
+        (address seller, Mode mode, uint256 units, uint256 cost, uint256 soldBefore) =
+            _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
+        orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, soldBefore)));
+        uint256 collateral = _collateralFor(mode, units);
+        _debit(msg.sender, cost + collateral);
+        _openOrder(
+            Order(orderId, seller, msg.sender, mode, OrderState.Paid, Verdict.None, ladder.deliverBy, 0, _u88(cost), _u88(collateral)),
+            ladder.listingId,
+            ladder.round,
+            units
+        );
+    }
+
+    /// @inheritdoc IMarketOrders
+    function postBid(uint256 listingId, uint16 round, uint64 units, uint88 price, uint32 deliverBy, uint32 expiry)
+        external
+        returns (uint256 bidId)
+    {
+        Listing storage l = _openListing(listingId);
+        if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
+        if (units == 0) revert MarketplaceNothingToFill();
+        if (expiry <= block.timestamp) revert MarketplaceInvalidExpiry(expiry);
+        _checkDeliverBy(deliverBy);
+        uint256 collateral = _collateralFor(l.mode, units);
+        _debit(msg.sender, price + collateral);
+
+        bidId = ++_bidCount;
+        Bid memory bid = Bid(msg.sender, round, deliverBy, expiry, uint64(listingId), units, price, _u88(collateral));
+        _bids[bidId] = bid;
+        emit BidPosted(bidId, msg.sender, listingId, bid);
+    }
+
+    /// @inheritdoc IMarketOrders
+    function acceptBid(uint256 bidId) external returns (uint256 orderId) {
+        Bid memory bid = _bids[bidId];
+        if (bid.buyer == address(0)) revert MarketplaceBidNotOpen(bidId);
+        if (block.timestamp > bid.expiry) revert MarketplaceBidExpired(bidId);
+        Listing storage l = _openListing(bid.listingId);
+        if (l.seller != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
+
+        delete _bids[bidId];
+        orderId = uint256(keccak256(abi.encode(bidId)));
+        emit BidAccepted(bidId, orderId);
+        // The bid's escrow becomes the order's escrow: no balance moves.
+        _openOrder(
+            Order(orderId, msg.sender, bid.buyer, l.mode, OrderState.Paid, Verdict.None, bid.deliverBy, 0, bid.price, bid.collateral),
+            bid.listingId,
+            bid.round,
+            bid.units
+        );
+    }
+
+    /// @inheritdoc IMarketOrders
+    function cancelBid(uint256 bidId) external {
+        Bid memory bid = _bids[bidId];
+        if (bid.buyer == address(0)) revert MarketplaceBidNotOpen(bidId);
+        if (msg.sender != bid.buyer && block.timestamp <= bid.expiry) revert MarketplaceBidNotExpired(bidId);
+
+        delete _bids[bidId];
+        _credit(bid.buyer, uint256(bid.price) + bid.collateral);
+        emit BidCancelled(bidId, msg.sender);
+    }
+
+    /// @inheritdoc IMarketOrders
+    function bidOf(uint256 bidId) external view returns (Bid memory) {
+        return _bids[bidId];
+    }
+
+    /// @inheritdoc IMarketOrders
+    function orderHashOf(uint256 orderId) external view returns (bytes32) {
+        return _orderHashes[orderId];
+    }
+
+    /// @dev Fixes the fee, checks the deadline and the seller's bond against its new exposure,
+    /// stores the commitment. The escrow must already be taken from the buyer.
+    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units) private {
+        _checkDeliverBy(o.deadline);
+        Seller storage s = _sellers[o.seller];
+        o.feeBps = s.feeBps;
+        uint256 exposure = s.exposure + o.price;
+        uint256 required = _requiredBond(exposure, s.minBondBps);
+        if (s.bond < required) revert MarketplaceBondTooLow(o.seller, s.bond, required);
+        s.exposure = _u88(exposure);
+        _orderHashes[o.id] = keccak256(abi.encode(o));
+        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral);
+    }
+
+    function _collateralFor(Mode mode, uint256 units) private view returns (uint256) {
+        if (mode != Mode.Stake) return 0;
+        return (units * 1e18 * _rates.buyerCollateralBps) / BPS;
+    }
+
+    function _checkDeliverBy(uint32 deliverBy) private view {
+        if (deliverBy <= block.timestamp || deliverBy > block.timestamp + MAX_DELIVERY_DELAY) {
+            revert MarketplaceInvalidDeliveryDeadline(deliverBy);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IMarketplace} from "../interfaces/IMarketplace.sol";
+import {MarketParams} from "./MarketParams.sol";
+import {MarketAccounts} from "./MarketAccounts.sol";
+import {MarketListings} from "./MarketListings.sol";
+import {MarketSettlement} from "./MarketSettlement.sol";
+
+/// @title Marketplace
+/// @notice The nmrx prediction marketplace, assembled from its single-concern parts:
+/// MarketParams → MarketAccounts → MarketReputation → MarketListings → MarketOrders → MarketSettlement.
+contract Marketplace is MarketSettlement, IMarketplace {
+    constructor(
+        IERC20 token,
+        IModelRegistry registry_,
+        address admin,
+        address treasury_,
+        Rates memory initialRates,
+        Windows memory initialWindows
+    ) MarketParams(admin, initialRates, initialWindows) MarketAccounts(token, treasury_) MarketListings(registry_) {}
+}

@@ -1,0 +1,47 @@
+import brownie
+
+from tests.errors import custom_error
+from tests.unitary.market_fixtures import DAY, NMR, PAID, order_of
+
+
+def _bid(market, listing, buyer, chain, price=15 * NMR):
+    t = chain.time()
+    return market.postBid(listing, 501, 2, price, t + 2 * DAY, t + DAY, {"from": buyer}).return_value
+
+
+def test_accepted_bid_becomes_an_order_with_its_escrow(market, lens, listing, seller, bob, chain):
+    bid_id = _bid(market, listing, bob, chain)
+    tx = market.acceptBid(bid_id, {"from": seller})
+    order = order_of(tx, market=market)
+    assert order[1:5] == (seller, bob, 1, PAID) and order[8] == 15 * NMR
+    assert market.orderHashOf(order[0]) == lens.hashOrder(order)
+    assert market.bidOf(bid_id)["buyer"] == "0x" + "00" * 20
+    assert tx.events["BidAccepted"] == {"bidId": bid_id, "orderId": order[0]}
+    assert market.balanceOf(bob) == 985 * NMR
+
+
+def test_accept_by_non_seller_reverts(market, listing, bob, rando, chain):
+    bid_id = _bid(market, listing, bob, chain)
+    with brownie.reverts(custom_error(market, "MarketplaceNotSeller", listing, rando)):
+        market.acceptBid(bid_id, {"from": rando})
+
+
+def test_accept_after_expiry_reverts(market, listing, seller, bob, chain):
+    bid_id = _bid(market, listing, bob, chain)
+    chain.sleep(DAY + 1)
+    with brownie.reverts(custom_error(market, "MarketplaceBidExpired", bid_id)):
+        market.acceptBid(bid_id, {"from": seller})
+
+
+def test_accept_twice_or_unknown_bid_reverts(market, listing, seller, bob, chain):
+    bid_id = _bid(market, listing, bob, chain)
+    market.acceptBid(bid_id, {"from": seller})
+    for unknown in (bid_id, 999):
+        with brownie.reverts(custom_error(market, "MarketplaceBidNotOpen", unknown)):
+            market.acceptBid(unknown, {"from": seller})
+
+
+def test_accept_beyond_bond_coverage_reverts(market, listing, seller, bob, chain):
+    bid_id = _bid(market, listing, bob, chain, price=201 * NMR)
+    with brownie.reverts(custom_error(market, "MarketplaceBondTooLow", seller, 100 * NMR, 100 * NMR + NMR // 2)):
+        market.acceptBid(bid_id, {"from": seller})

@@ -1,0 +1,136 @@
+"""Helpers shared by the marketplace tests and the gas bench: deploy, fund, sign, track orders.
+
+Plain functions (no brownie submodule imports at module level: see tests/conftest.py).
+"""
+
+import time
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+NMR = 10**18
+DAY = 86400
+FILE, VERIFIED_FILE, STAKE = 0, 1, 2
+PAID, DELIVERED, JUDGED, DISPUTED = 1, 2, 3, 4
+NONE, CONSISTENT, SELLER_FAULT, BUYER_FAULT = 0, 1, 2, 3
+RELEASED, REFUNDED, SELLER_SLASHED, BUYER_SLASHED = 0, 1, 2, 3
+
+# feeBps, minBondBps, buyerCollateralBps, sellerSlashBps, slashToBuyerBps,
+# buyerSlashToSellerBps, disputeRewardBps, disputeBond
+RATES = (250, 5_000, 1_000, 10_000, 5_000, 5_000, 5_000, 10 * NMR)
+# verdictWindow, challengeWindow, arbitrationWindow, exitNotice
+WINDOWS = (DAY, 2 * DAY, 3 * DAY, 7 * DAY)
+
+LADDER_TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Ladder": [
+        {"name": "listingId", "type": "uint256"},
+        {"name": "round", "type": "uint16"},
+        {"name": "version", "type": "uint16"},
+        {"name": "counter", "type": "uint32"},
+        {"name": "deliverBy", "type": "uint32"},
+        {"name": "expiry", "type": "uint32"},
+        {"name": "prices", "type": "uint256[]"},
+        {"name": "units", "type": "uint256[]"},
+    ],
+}
+LADDER_FIELDS = [f["name"] for f in LADDER_TYPES["Ladder"]]
+
+
+def signer_account(accounts, index, funder):
+    """A brownie LocalAccount with a known private key (ganache's own accounts have none), funded with ETH."""
+    account = accounts.add("0x" + f"{0x5e11e4 + index:064x}")
+    if account.balance() < 10**20:
+        funder.transfer(account, 10**20)
+    return account
+
+
+def deploy_market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter):
+    """A marketplace with the test rates and windows and its verifier and arbiter roles granted."""
+    market = Marketplace.deploy(nmr, registry, admin, treasury, RATES, WINDOWS, {"from": admin})
+    market.grantRole(market.VERIFIER_ROLE(), verifier, {"from": admin})
+    market.grantRole(market.ARBITER_ROLE(), arbiter, {"from": admin})
+    return market
+
+
+def fund(nmr, market, account, amount):
+    """Faucet `amount` NMR to `account` and deposit it into its marketplace balance."""
+    nmr.faucet(account, amount, {"from": account})
+    if nmr.allowance(account, market) != 0:
+        nmr.approve(market, 0, {"from": account})
+    nmr.approve(market, amount, {"from": account})
+    return market.deposit(amount, {"from": account})
+
+
+def make_seller(nmr, market, registry, attestor, seller, model_id, bond=100 * NMR, mode=FILE, rounds=(500, 510)):
+    """Register `model_id` to `seller`, post a bond and create a listing; returns the listing id."""
+    if registry.ownerOf(model_id) != seller:
+        registry.attest(model_id, seller, 8, {"from": attestor})
+    if bond:
+        fund(nmr, market, seller, bond)
+        market.postBond(bond, {"from": seller})
+    tx = market.createListing(model_id, mode, rounds[0], rounds[1], {"from": seller})
+    return tx.events["ListingCreated"]["listingId"]
+
+
+def now(chain):
+    return chain.time()
+
+
+def ladder(listing_id, prices, units, *, round_=500, version=0, counter=0, deliver_by, expiry):
+    """A Ladder struct as a tuple in the contract's field order."""
+    return (listing_id, round_, version, counter, deliver_by, expiry, list(prices), list(units))
+
+
+def sign_ladder(market, seller, ladder_tuple, *, chain_id, verifying_contract=None):
+    """The seller's EIP-712 signature over `ladder_tuple` in compact form: `(r, vs)` (EIP-2098)."""
+    data = {
+        "types": LADDER_TYPES,
+        "primaryType": "Ladder",
+        "domain": {
+            "name": "nmrx Marketplace",
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": str(verifying_contract or market.address),
+        },
+        "message": dict(zip(LADDER_FIELDS, ladder_tuple)),
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=data), seller.private_key)
+    vs = signed.s | ((signed.v - 27) << 255)
+    return "0x" + signed.r.to_bytes(32, "big").hex(), "0x" + vs.to_bytes(32, "big").hex()
+
+
+NO_SIG = ("0x" + "00" * 32, "0x" + "00" * 32)
+
+
+def order_of(tx, event="OrderOpened", market=None):
+    """The Order struct (a plain tuple to pass back to the contract) after `tx`.
+
+    Later events carry the whole struct; `OrderOpened` carries its fields, with the seller and
+    the mode read from the listing.
+    """
+    if event != "OrderOpened":
+        return tuple(tx.events[event]["order"])
+    if market is None:
+        from brownie.network.state import _find_contract
+
+        market = _find_contract(tx.receiver)
+    ev = tx.events["OrderOpened"]
+    listing = market.listingOf(ev["listingId"])
+    return (
+        ev["orderId"], listing["seller"], ev["buyer"], listing["mode"], PAID, NONE,
+        ev["deliverBy"], ev["feeBps"], ev["price"], ev["buyerCollateral"],
+    )
+
+
+def with_fields(order, **changes):
+    """A copy of an Order tuple with named fields changed (for forged-struct tests)."""
+    names = ["id", "seller", "buyer", "mode", "state", "verdict", "deadline", "feeBps", "price", "buyerCollateral"]
+    values = dict(zip(names, order))
+    values.update(changes)
+    return tuple(values[n] for n in names)
