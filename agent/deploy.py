@@ -18,7 +18,7 @@ from agent.errors import NmrxError
 
 NETWORK_ID = "nmrx-rpc"
 # scripts/deploy.py's own progress lines, among brownie's transaction chatter.
-OUR_LINES = re.compile(r"^(deploy: |  \w+: (kept|deployed) )")
+OUR_LINES = re.compile(r"^(deploy: |  \w+: )")
 
 
 class DeployError(NmrxError, RuntimeError):

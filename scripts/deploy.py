@@ -12,6 +12,7 @@ Environment (all optional):
     NMRX_AGENT_ADDRESS             the agent's address (attestor and operator roles; on test chains
                                    also Numerai's signer and round resolver); default deployer
     NMRX_TREASURY_ADDRESS          where fees go; default the admin
+    NMRX_ARBITER_ADDRESS           who decides marketplace disputes; default the admin
     NMRX_TOURNAMENT_ADDRESS        Numerai's staking v3 contract (production); when unset a
                                    MockTournamentStaking for tournament 8 is deployed
     NMRX_DEPLOYER_KEYSTORE         keystore JSON of the deployer, with
@@ -26,6 +27,8 @@ import sys
 from pathlib import Path
 
 from brownie import (
+    MarketLens,
+    Marketplace,
     MockNMR,
     MockTournamentStaking,
     ModelRegistry,
@@ -37,6 +40,14 @@ from brownie import (
 
 PROJECT = Path(__file__).resolve().parent.parent
 CLASSIC_TOURNAMENT = 8
+DAY = 86_400
+# Marketplace defaults (admin-adjustable within hard caps; see docs/market.md): fee 2.5%, bond
+# 50% of open exposure, STAKE-mode buyer collateral 10% of the allowance, a seller at fault loses
+# 100% of the order's price from its bond, half to the buyer; an over-staking buyer's collateral
+# goes half to the seller; a dispute's loser forfeits half its 10 NMR bond to the winner.
+MARKET_RATES = (250, 5_000, 1_000, 10_000, 5_000, 5_000, 5_000, 10 * 10**18)
+# verdict window, challenge window, arbitration window, bond exit notice
+MARKET_WINDOWS = (1 * DAY, 2 * DAY, 3 * DAY, 7 * DAY)
 
 
 def deployments_path() -> Path:
@@ -87,24 +98,44 @@ def external(book: dict, name: str, variable: str) -> str | None:
     return address
 
 
+def as_json(value):
+    """A constructor argument as it is recorded in the book (tuples become lists)."""
+    if isinstance(value, (list, tuple)):
+        return [as_json(v) for v in value]
+    return str(value)
+
+
 def ensure(book: dict, name: str, container, *args) -> str:
     """Address of contract `name`: the recorded one if it still has code and was deployed with
     the same constructor arguments (so a redeployed dependency redeploys its dependents), else a
     new deployment."""
-    from_ = args[-1]
-    args = [str(a) for a in args[:-1]]
+    *args, from_ = args
+    recorded = [as_json(a) for a in args]
     entry = book["contracts"].get(name)
-    if entry and entry.get("args") == args and has_code(entry["address"]):
+    if entry and entry.get("args") == recorded and has_code(entry["address"]):
         print(f"  {name}: kept {entry['address']}")
         return entry["address"]
     contract = container.deploy(*args, from_)
     book["contracts"][name] = {
         "address": contract.address,
-        "args": args,
+        "args": recorded,
         "block": contract.tx.block_number,
     }
     print(f"  {name}: deployed {contract.address}")
     return contract.address
+
+
+def grant_roles(contract, deployer, roles: dict[str, str]) -> None:
+    """Grant each role once; when the deployer is not the admin, say what the admin must do."""
+    for role_name, account in roles.items():
+        role = web3.keccak(text=role_name)
+        if contract.hasRole(role, account):
+            continue
+        if contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), deployer):
+            contract.grantRole(role, account, {"from": deployer})
+            print(f"  {contract._name}: granted {role_name} to {account}")
+        else:
+            print(f"  {contract._name}: the admin must grant {role_name} to {account}")
 
 
 def main() -> dict:
@@ -123,6 +154,12 @@ def main() -> dict:
         book, "TournamentStaking", MockTournamentStaking, nmr, CLASSIC_TOURNAMENT, agent, agent, tx
     )
     ensure(book, "PayoutPool", PayoutPool, nmr, registry, tournament, admin, agent, treasury, tx)
+    market = ensure(
+        book, "Marketplace", Marketplace, nmr, registry, admin, treasury, MARKET_RATES, MARKET_WINDOWS, tx
+    )
+    ensure(book, "MarketLens", MarketLens, market, tx)
+    arbiter = os.environ.get("NMRX_ARBITER_ADDRESS") or admin
+    grant_roles(Marketplace.at(market), deployer, {"VERIFIER_ROLE": agent, "ARBITER_ROLE": arbiter})
 
     save_book(path, book)
     return book

@@ -19,7 +19,9 @@ def test_deploy_writes_book_with_code_at_each_address(deploy_env, chain, web3):
     book = deploy.main()
     saved = json.loads((deploy_env / f"{chain.id}.json").read_text())
     assert saved == book
-    assert set(book["contracts"]) == {"NMR", "ModelRegistry", "TournamentStaking", "PayoutPool"}
+    assert set(book["contracts"]) == {
+        "NMR", "ModelRegistry", "TournamentStaking", "PayoutPool", "Marketplace", "MarketLens"
+    }
     for entry in book["contracts"].values():
         assert len(web3.eth.get_code(entry["address"])) > 0
 
@@ -76,3 +78,12 @@ def test_pool_is_wired_to_deployed_contracts_and_agent(deploy_env, attestor, Pay
     assert book["contracts"]["PayoutPool"]["args"][:3] == [
         book["contracts"][name]["address"] for name in ("NMR", "ModelRegistry", "TournamentStaking")
     ]
+
+
+def test_marketplace_gets_agent_as_verifier_and_admin_as_arbiter(deploy_env, admin, attestor, Marketplace, web3):
+    from scripts import deploy
+
+    book = deploy.main()
+    market = Marketplace.at(book["contracts"]["Marketplace"]["address"])
+    assert market.hasRole(web3.keccak(text="VERIFIER_ROLE"), attestor)
+    assert market.hasRole(web3.keccak(text="ARBITER_ROLE"), admin)
