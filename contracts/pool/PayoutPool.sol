@@ -159,6 +159,7 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
 
     /// @dev Books a round result: principal minus burn to idle (after the queued decrease), payout by
     /// allocation (all to the liquid balance while paused). Returns what the tournament must send.
+    /// The model's bucket is written once, with one SSTORE.
     function _applyResult(bytes32 model, uint64 round, uint256 payout, uint256 burn, bool isPaused)
         private
         returns (uint40 ownerId, uint256 expected, uint256 toWallet)
@@ -168,25 +169,31 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         if (burn > staked) revert PayoutPoolBurnAboveStake(burn, staked);
         delete _staked[model][round];
 
-        Bucket memory bucket = _buckets[model];
-        ownerId = bucket.ownerId;
-        // staked ≤ atRisk: every stake adds to both, and only this claim removes it.
-        unchecked {
-            bucket.atRisk -= uint96(staked);
-        }
-        uint256 principal = staked - burn;
-        uint256 toIdle = principal;
-        if (round <= bucket.riskRound) toIdle = _settleDecrease(model, round, bucket, principal, burn);
-        expected = principal + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
+        uint24 riskRound;
+        (ownerId, riskRound) = (_buckets[model].ownerId, _buckets[model].riskRound);
+        uint256 toIdle = staked - burn;
+        expected = toIdle + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
+        if (round <= riskRound) (toIdle, riskRound) = _settleDecrease(model, round, toIdle, burn, riskRound);
 
-        Split memory split;
-        if (isPaused) split = Split({toSelf: 0, toModels: 0, toPool: payout, toWallet: 0});
-        else split = _route(model, ownerId, payout);
-        bucket.idle = SafeCast.toUint96(bucket.idle + toIdle + split.toSelf);
-        _buckets[model] = bucket;
-        if (split.toPool != 0) _accounts[ownerId].liquid += uint96(split.toPool);
-        toWallet = split.toWallet;
-        emit RoundClaimed(model, round, staked, payout, burn, split.toSelf, split.toModels, split.toPool, toWallet);
+        uint256 toSelf = 0;
+        uint256 toModels = 0;
+        uint256 toPool = payout;
+        if (!isPaused) (toSelf, toModels, toPool, toWallet) = _route(model, ownerId, payout);
+        _returnToBucket(model, ownerId, toIdle + toSelf, staked, riskRound);
+        if (toPool != 0) _accounts[ownerId].liquid += uint96(toPool);
+        emit RoundClaimed(model, round, staked, payout, burn, toSelf, toModels, toPool, toWallet);
+    }
+
+    /// @dev Writes `model`'s bucket after a claim: `staked` less at risk, `credit` more idle.
+    function _returnToBucket(bytes32 model, uint40 ownerId, uint256 credit, uint256 staked, uint24 riskRound)
+        private
+    {
+        Bucket storage bucket = _buckets[model];
+        // staked ≤ atRisk: every stake adds to both, and only its claim removes it. idle + credit is
+        // below 2^98 (three uint96 amounts) and checked by toUint96.
+        unchecked {
+            _storeBucket(model, ownerId, (bucket.idle + credit).toUint96(), bucket.atRisk - uint96(staked), riskRound);
+        }
     }
 
     // ---------------------------------------------------------------- views

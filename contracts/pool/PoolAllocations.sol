@@ -74,40 +74,41 @@ abstract contract PoolAllocations is PoolSignatures {
     /// @dev Splits `payout` of `model` (owned by `ownerId`) by its allocation and credits the other
     /// model targets; the caller credits the returned self, pool and wallet parts. A model target no
     /// longer bound to the owner is paid to the pool part. No allocation means all to self.
-    function _route(bytes32 model, uint40 ownerId, uint256 payout) internal returns (Split memory split) {
+    function _route(bytes32 model, uint40 ownerId, uint256 payout)
+        internal
+        returns (uint256 toSelf, uint256 toModels, uint256 toPool, uint256 toWallet)
+    {
         AllocHeader memory header = _allocHeaders[model];
-        if (header.entries == 0) {
-            split.toSelf = payout;
-            return split;
-        }
+        if (header.entries == 0) return (payout, 0, 0, 0);
         uint256 left = payout;
         uint256 ids = 0;
-        for (uint256 i; i < _MAX_TARGETS; ++i) {
-            uint256 rest = uint256(header.entries) >> (16 * i);
-            if (rest == 0) break;
-            uint256 entry = rest & 0xffff;
-            uint256 share = (rest >> 16) == 0 ? left : (payout * (entry >> 2)) / _BPS;
-            // share ≤ left: the bps of the entries before the last sum to less than 10,000.
-            unchecked {
+        // Unchecked: payout < 2^96 (the caller checks), so payout × bps and every sum of shares fit,
+        // and share ≤ left because the bps of the entries before the last sum to less than 10,000.
+        unchecked {
+            for (uint256 rest = header.entries; rest != 0; rest >>= 16) {
+                uint256 share = (rest >> 16) == 0 ? left : (payout * ((rest & 0xffff) >> 2)) / _BPS;
                 left -= share;
-            }
-            uint256 kind = entry & 3;
-            if (kind == _SELF) {
-                split.toSelf += share;
-            } else if (kind == _OTHER_MODEL) {
-                Bucket storage target = _buckets[bytes32(uint256(_allocIdAt(model, header, ids++)))];
-                if (target.ownerId == ownerId) {
-                    target.idle += uint96(share);
-                    split.toModels += share;
+                uint256 kind = rest & 3;
+                if (kind == _SELF) {
+                    toSelf += share;
+                } else if (kind == _OTHER_MODEL) {
+                    if (_creditModel(_allocIdAt(model, header, ids++), ownerId, share)) toModels += share;
+                    else toPool += share;
+                } else if (kind == _WALLET) {
+                    toWallet += share;
                 } else {
-                    split.toPool += share;
+                    toPool += share;
                 }
-            } else if (kind == _WALLET) {
-                split.toWallet += share;
-            } else {
-                split.toPool += share;
             }
         }
+    }
+
+    /// @dev Adds `share` to the idle stake of model `id` if its bucket is still bound to `ownerId`.
+    function _creditModel(uint128 id, uint40 ownerId, uint256 share) private returns (bool credited) {
+        Bucket storage target = _buckets[bytes32(uint256(id))];
+        if (target.ownerId != ownerId) return false;
+        target.idle += uint96(share); // share ≤ payout < 2^96
+        return true;
     }
 
     /// @dev Whether `owner` may route to `target`'s bucket, binding it if it is the owner's and empty.

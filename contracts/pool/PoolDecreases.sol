@@ -82,11 +82,11 @@ abstract contract PoolDecreases is PoolGovernance {
 
     /// @dev Applies a claimed result of `round` (≤ the bucket's riskRound) to the queued decrease: the
     /// burn takes from the unfilled part first, then the returned principal fills what is left.
-    /// Updates `bucket.riskRound` in memory (zero once nothing is unfilled); returns the principal
-    /// left for idle.
-    function _settleDecrease(bytes32 model, uint64 round, Bucket memory bucket, uint256 principal, uint256 burn)
+    /// Returns the principal left for idle and the bucket's new riskRound: zero once nothing is
+    /// unfilled, else unchanged.
+    function _settleDecrease(bytes32 model, uint64 round, uint256 principal, uint256 burn, uint24 riskRound)
         internal
-        returns (uint256 toIdle)
+        returns (uint256 toIdle, uint24 newRiskRound)
     {
         Queue storage queue = _queues[model];
         uint256 unfilled = queue.unfilled;
@@ -99,9 +99,8 @@ abstract contract PoolDecreases is PoolGovernance {
             queue.filled += uint96(filled);
             if (burned != 0) _decreases[model].total -= uint96(burned);
         }
-        if (unfilled == 0) bucket.riskRound = 0;
         emit DecreaseSettled(model, round, filled, burned);
-        return principal - filled;
+        return (principal - filled, unfilled == 0 ? 0 : riskRound);
     }
 
     /// @dev Takes `amount` off the queued decrease: unfilled NMR first (it simply stays staked), then

@@ -17,6 +17,7 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 abstract contract PoolStorage is IPayoutPool {
     /// @dev `riskRound` is non-zero exactly while the queued decrease has unfilled (at-risk) NMR: it is
     /// the last round that NMR was at risk in when the decrease was requested.
+    /// `_storeBucket` writes this layout as one word: keep its shifts in step with the members.
     struct Bucket {
         uint40 ownerId;
         uint96 idle;
@@ -50,14 +51,6 @@ abstract contract PoolStorage is IPayoutPool {
         uint40 lastFreeWithdrawalAt;
         uint64 withdrawalNonce;
         uint56 allocationNonce;
-    }
-
-    /// @dev How one payout was split.
-    struct Split {
-        uint256 toSelf;
-        uint256 toModels;
-        uint256 toPool;
-        uint256 toWallet;
     }
 
     /// @dev Internal target kinds: the public `TargetKind`s plus `_SELF` (a Model target equal to the
@@ -111,6 +104,17 @@ abstract contract PoolStorage is IPayoutPool {
         }
         _buckets[model].ownerId = id;
         emit ModelBound(model, user);
+    }
+
+    /// @dev Writes all of `model`'s bucket with one SSTORE; assigning the members would read and write
+    /// the slot once each. The shifts are the members' offsets in `Bucket`'s storage layout.
+    function _storeBucket(bytes32 model, uint40 ownerId, uint96 idle, uint96 atRisk, uint24 riskRound) internal {
+        Bucket storage target = _buckets[model];
+        uint256 packed =
+            uint256(ownerId) | (uint256(idle) << 40) | (uint256(atRisk) << 136) | (uint256(riskRound) << 232);
+        assembly ("memory-safe") {
+            sstore(target.slot, packed)
+        }
     }
 
     // slither-disable-next-line incorrect-equality -- internal accounting, not a token balance anyone can move
