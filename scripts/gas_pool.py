@@ -101,7 +101,7 @@ def measure(accounts) -> list[Row]:
         Row("claim + route, default (100% back to the model)", default_gas),
         Row("claim + route, 1 target", gas[1]),
         Row("claim + route, 3 targets (model, other model, pool)", gas[3], 90_000),
-        Row("claim + route, 3 targets (model, other model, wallet)", wallet_gas, 90_000),
+        Row("claim + route, 3 targets (model, other model, wallet: adds an NMR transfer out)", wallet_gas),
         Row("claim + route, 8 targets (7 models, pool)", gas[8]),
         Row("  each extra target ((8 − 3) / 5)", (gas[8] - gas[3]) // 5, 7_000),
     ]
