@@ -6,6 +6,7 @@ pyproject.toml) and is rewound afterwards by the autouse `isolation` fixture.
 
 import os
 
+import brownie
 import pytest
 # brownie hashes the modules a conftest imports and cannot read its own compiled (.so) ones, so
 # import compiled brownie submodules through the package.
@@ -19,6 +20,19 @@ if os.environ.get("NMRX_TEST_CHAIN_PORT"):
     _config.CONFIG.networks["ganache-cli"]["cmd_settings"]["port"] = int(os.environ["NMRX_TEST_CHAIN_PORT"])
 
 NMR = 10**18
+
+
+@pytest.fixture(scope="session", autouse=True)
+def revert_map_without_none():
+    """Work around a brownie 1.22.2 bug with the viaIR pipeline: right after a fresh compile, some
+    REVERT program counters carry `fn: None`, and brownie's source lookup for a revert without
+    data (MockNMR's, like the real token's) then raises TypeError instead of VirtualMachineError.
+    Builds loaded from build/ are not affected; this gives the fresh ones the placeholder name
+    brownie uses when `fn` is missing."""
+    revert_map = brownie.project.build._revert_map
+    for pc, entry in revert_map.items():
+        if entry and entry[2] is None:
+            revert_map[pc] = (entry[0], entry[1], "<None>", entry[3], entry[4])
 
 
 @pytest.fixture(autouse=True)
