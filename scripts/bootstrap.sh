@@ -52,6 +52,14 @@ if ! up_to_date npm package-lock.json || [ ! -d node_modules/solc ]; then
   mark_done npm package-lock.json
 fi
 
+# brownie recompiles only the sources it sees changed, not what new compiler settings or new
+# node_modules (OpenZeppelin) would change: clear its build/ when either does.
+if ! up_to_date build brownie-config.yaml package-lock.json; then
+  [ -d build ] && echo "bootstrap: compiler settings or packages changed; clearing build/"
+  rm -rf build
+  mark_done build brownie-config.yaml package-lock.json
+fi
+
 # py-solc-x and brownie look for `solc-v0.8.28` in SOLCX_BINARY_PATH (.solcx, set by the
 # Makefile). A native solc 0.8.28 on PATH is used as is; otherwise the solc-js adapter.
 solc_link=.solcx/solc-v0.8.28
