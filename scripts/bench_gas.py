@@ -4,9 +4,11 @@
 
 Each section is a module `scripts/gas_<name>.py` with `measure(accounts) -> list[Row]`, run on its
 own clean chain state. Numbers are `gasUsed` from receipts, not estimates; "goal" is the budget
-the issue set, and a row over its goal is marked.
+the issue set, and a row over its goal is marked. The tables (markdown) are all that goes to
+stdout; compiler and transaction progress goes to stderr.
 """
 
+import contextlib
 import importlib
 import os
 import sys
@@ -45,7 +47,10 @@ def run(sections=SECTIONS) -> str:
         print(f"bench_gas: measuring {section} ...", file=sys.stderr)
         chain.snapshot()
         try:
-            tables.append(format_table(section, module.measure(accounts)))
+            # brownie reports every transaction on stdout: keep stdout for the tables alone.
+            with contextlib.redirect_stdout(sys.stderr):
+                rows = module.measure(accounts)
+            tables.append(format_table(section, rows))
         finally:
             chain.revert()
     return "\n\n".join(tables)
@@ -61,15 +66,19 @@ if __name__ == "__main__":
     os.chdir(PROJECT)
     from brownie import _config, network, project
 
-    loaded = project.load(PROJECT, name="Nmrx")
-    loaded.load_config()
-    # After load_config, which would put brownie-config.yaml's port 8545 back.
-    if os.environ.get("NMRX_TEST_CHAIN_PORT"):
-        port = int(os.environ["NMRX_TEST_CHAIN_PORT"])
-        _config.CONFIG.networks["ganache-cli"]["cmd_settings"]["port"] = port
-    loaded._add_to_main_namespace()  # contract containers importable as `from brownie import X`
-    network.connect("ganache-cli")
+    # Compiler and chain progress go to stderr; stdout carries only the tables.
+    with contextlib.redirect_stdout(sys.stderr):
+        loaded = project.load(PROJECT, name="Nmrx")
+        loaded.load_config()
+        # After load_config, which would put brownie-config.yaml's port 8545 back.
+        if os.environ.get("NMRX_TEST_CHAIN_PORT"):
+            port = int(os.environ["NMRX_TEST_CHAIN_PORT"])
+            _config.CONFIG.networks["ganache-cli"]["cmd_settings"]["port"] = port
+        loaded._add_to_main_namespace()  # contract containers importable as `from brownie import X`
+        network.connect("ganache-cli")
     try:
-        print(run(tuple(sys.argv[1:]) or SECTIONS))
+        tables = run(tuple(sys.argv[1:]) or SECTIONS)
     finally:
-        network.disconnect()
+        with contextlib.redirect_stdout(sys.stderr):
+            network.disconnect()
+    print(tables)
