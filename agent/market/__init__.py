@@ -1,0 +1,1 @@
+"""Marketplace delivery and settlement building blocks (FILE-mode sealing so far)."""
