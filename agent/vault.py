@@ -60,7 +60,9 @@ class Secret:
         return repr(self)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and hmac.compare_digest(self._value.encode(), other._value.encode())
+        return isinstance(other, Secret) and hmac.compare_digest(
+            self._value.encode(), other._value.encode()
+        )
 
     __hash__ = None  # a dict/set of secrets would compare values through hashes
 
@@ -79,7 +81,9 @@ class NumeraiKey:
         if not isinstance(self.secret_key, Secret):
             object.__setattr__(self, "secret_key", Secret(self.secret_key))
         if not self.public_id:
-            raise VaultError("the Numerai public id is empty; copy it from numer.ai → Account → API keys")
+            raise VaultError(
+                "the Numerai public id is empty; copy it from numer.ai → Account → API keys"
+            )
 
     def __repr__(self) -> str:
         # The public id is half of the credential: show enough to tell keys apart, no more.
@@ -116,7 +120,8 @@ class Vault:
     def encrypt_numerai_key(self, key: NumeraiKey, owner: str) -> bytes:
         """An opaque blob for the store: version prefix, then nonce + ciphertext + MAC."""
         plaintext = json.dumps(
-            {"owner": _owner(owner), "public_id": key.public_id, "secret_key": key.secret_key.reveal()},
+            {"owner": _owner(owner), "public_id": key.public_id,
+             "secret_key": key.secret_key.reveal()},
             sort_keys=True,
         ).encode()
         return BLOB_VERSION + bytes(self._box.encrypt(plaintext))
@@ -125,7 +130,9 @@ class Vault:
         """The Numerai key in `blob`, which must have been stored for `owner`. Its secrets are
         registered with the redactor, if any, before it is returned."""
         if not blob.startswith(BLOB_VERSION):
-            raise VaultError("this is not an nmrx vault blob (missing version prefix); store the key again")
+            raise VaultError(
+                "this is not an nmrx vault blob (missing version prefix); store the key again"
+            )
         try:
             data = json.loads(self._box.decrypt(blob[len(BLOB_VERSION):]))
         except CryptoError:
@@ -134,7 +141,9 @@ class Vault:
                 "was altered; restore the old key file or ask the user to delegate the key again"
             ) from None
         if data.get("owner") != _owner(owner):
-            raise VaultError("this Numerai key was stored for another user; it cannot be used for this one")
+            raise VaultError(
+                "this Numerai key was stored for another user; it cannot be used for this one"
+            )
         key = NumeraiKey(data["public_id"], Secret(data["secret_key"]))
         if self._redactor is not None:
             self._redactor.add(key.public_id, key.secret_key)
@@ -194,7 +203,9 @@ def read_master_key(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise VaultError(f"the vault key file {path} does not exist; set NMRX_VAULT_KEY_FILE") from None
+        raise VaultError(
+            f"the vault key file {path} does not exist; set NMRX_VAULT_KEY_FILE"
+        ) from None
     if len(raw) == MASTER_KEY_BYTES:
         return raw
     return _decode_master_key(raw.decode(errors="replace").strip(), str(path))

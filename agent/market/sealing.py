@@ -79,7 +79,8 @@ class SealedDelivery:
     prediction_hash: bytes  # canonical hash of the plaintext (agent.verify.predictions)
 
     def __repr__(self) -> str:
-        return (f"SealedDelivery({len(self.ciphertext)} bytes, delivery_hash=0x{self.delivery_hash.hex()}, "
+        return (f"SealedDelivery({len(self.ciphertext)} bytes, "
+                f"delivery_hash=0x{self.delivery_hash.hex()}, "
                 f"prediction_hash=0x{self.prediction_hash.hex()})")
 
 
@@ -137,16 +138,18 @@ def open_sealed(ciphertext: bytes, buyer_private_key: str | bytes | PrivateKey,
     """Open a delivery with the buyer's private key. With `expected_hash` (the on-chain delivery
     hash, bytes or 0x hex) the ciphertext is checked against it first."""
     if expected_hash is not None:
-        expected = bytes.fromhex(expected_hash.removeprefix("0x")) if isinstance(expected_hash, str) else expected_hash
+        expected = (bytes.fromhex(expected_hash.removeprefix("0x"))
+                    if isinstance(expected_hash, str) else expected_hash)
         if delivery_hash(ciphertext) != expected:
             raise DeliveryHashMismatch(
                 f"this ciphertext hashes to 0x{delivery_hash(ciphertext).hex()}, not the delivery "
-                f"hash 0x{expected.hex()} posted on-chain; download the delivery again, and dispute "
-                "it if it still differs"
+                f"hash 0x{expected.hex()} posted on-chain; download the delivery again, and "
+                "dispute it if it still differs"
             )
     if len(ciphertext) < SEAL_OVERHEAD:
         raise CannotOpenDelivery(
-            f"the delivery is {len(ciphertext)} bytes, too short to be a sealed box; download it again"
+            f"the delivery is {len(ciphertext)} bytes, too short to be a sealed box; "
+            "download it again"
         )
     try:
         return SealedBox(private_key_from_text(buyer_private_key)).decrypt(ciphertext)

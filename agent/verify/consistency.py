@@ -15,7 +15,8 @@ The rules, in the order `judge_trade` applies them:
    equal to the sold hash → fine; different → SELLER_FAULT ``seller_submitted_other``. When no
    seller hash is known, hashes cannot decide and the live scores of the sold predictions are
    compared with the seller model's: equal within `score_tolerance` on every metric both report
-   → fine, otherwise SELLER_FAULT ``scores_differ``; no scores yet → PENDING ``awaiting_scores``.
+   → fine, otherwise SELLER_FAULT ``scores_differ``; no scores yet → PENDING
+   ``awaiting_scores``.
 3. The buyer's position (STAKE mode). No position → fine (the buyer chose not to stake). A
    position backing the delivered hash must be within the bought allowance, else BUYER_FAULT
    ``over_stake``. A position backing another hash, staked at or after the delivery, is the
@@ -188,7 +189,9 @@ def check_seller(
         else (seller_submission_hash, "seller_submission") if seller_submission_hash is not None
         else (None, None)
     )
-    facts: dict[str, Any] = {"sold_hash": sold_hash, "seller_hash": seller_hash, "seller_hash_source": source}
+    facts: dict[str, Any] = {
+        "sold_hash": sold_hash, "seller_hash": seller_hash, "seller_hash_source": source,
+    }
     if seller_hash is not None:
         _check_hash(seller_hash, "seller's submission hash")
         if seller_hash == sold_hash:
@@ -196,15 +199,17 @@ def check_seller(
                            "the seller's own submission is the one it sold", facts)
         return Finding(Outcome.SELLER_FAULT, "seller_submitted_other",
                        "the seller's own submission for the round is not the file it sold", facts)
-    facts.update(sold_scores=_scores(sold_scores), seller_scores=_scores(seller_scores), tolerance=tolerance)
+    facts.update(sold_scores=_scores(sold_scores), seller_scores=_scores(seller_scores),
+                 tolerance=tolerance)
     if not sold_scores or not seller_scores:
         return Finding(Outcome.PENDING, "awaiting_scores",
-                       "the seller's submission hash is unknown; waiting for live scores to compare",
-                       facts)
+                       "the seller's submission hash is unknown; waiting for live scores to "
+                       "compare", facts)
     common = sorted(set(sold_scores) & set(seller_scores))
     if not common:
         return Finding(Outcome.PENDING, "awaiting_scores",
-                       "the sold and seller scores share no metric yet; waiting for more scores", facts)
+                       "the sold and seller scores share no metric yet; waiting for more scores",
+                       facts)
     differing = [m for m in common if not _close(sold_scores[m], seller_scores[m], tolerance)]
     facts["compared_metrics"] = common
     if differing:
@@ -244,26 +249,32 @@ def check_buyer_position(delivery: Delivery, buyer_position: Position | None,
                        "the buyer staked on another submission before the delivery and did not "
                        "use what was bought; no fault on either side", facts)
     if allowance is None:
-        raise InvalidTradeFacts("a STAKE-mode order needs its bought allowance to check the buyer's stake")
+        raise InvalidTradeFacts(
+            "a STAKE-mode order needs its bought allowance to check the buyer's stake"
+        )
     if buyer_position.amount > allowance:
         return Finding(Outcome.BUYER_FAULT, "over_stake",
                        f"the buyer staked {buyer_position.amount} wei on the bought predictions, "
                        f"{buyer_position.amount - allowance} wei more than the {allowance} bought",
                        facts)
     return Finding(Outcome.CONSISTENT, "buyer_staked_delivery",
-                   "the buyer's position backs the delivered submission within the allowance", facts)
+                   "the buyer's position backs the delivered submission within the allowance",
+                   facts)
 
 
 def judge_trade(facts: TradeFacts) -> Verdict:
     """Apply the rules in order (module docstring) and return the verdict with its evidence."""
-    findings: list[tuple[str, Finding]] = [("delivery", check_delivery(facts.delivery, facts.deadline))]
+    findings: list[tuple[str, Finding]] = [
+        ("delivery", check_delivery(facts.delivery, facts.deadline)),
+    ]
     if findings[0][1].outcome is Outcome.CONSISTENT:
         delivery = facts.delivery
         findings.append(("seller", check_seller(
             delivery.prediction_hash, facts.seller_position, facts.seller_submission_hash,
             facts.sold_scores, facts.seller_scores, facts.score_tolerance)))
         if facts.mode is Mode.STAKE:
-            findings.append(("buyer", check_buyer_position(delivery, facts.buyer_position, facts.allowance)))
+            buyer = check_buyer_position(delivery, facts.buyer_position, facts.allowance)
+            findings.append(("buyer", buyer))
     deciding = _deciding(findings)
     evidence = {
         "version": EVIDENCE_VERSION,
@@ -284,12 +295,15 @@ def _deciding(findings: list[tuple[str, Finding]]) -> Finding:
             if finding.outcome is outcome:
                 return finding
     return Finding(Outcome.CONSISTENT, "consistent",
-                   "delivered in time, the seller submitted what it sold, and the buyer kept to the terms")
+                   "delivered in time, the seller submitted what it sold, and the buyer kept to "
+                   "the terms")
 
 
 def _check_hash(value: Any, name: str) -> None:
     if not isinstance(value, bytes) or len(value) != 32:
-        raise InvalidTradeFacts(f"the {name} must be 32 bytes (a canonical prediction hash), got {value!r}")
+        raise InvalidTradeFacts(
+            f"the {name} must be 32 bytes (a canonical prediction hash), got {value!r}"
+        )
 
 
 def _scores(scores: Mapping[str, float] | None) -> dict[str, float] | None:

@@ -92,13 +92,15 @@ class IssuedCode:
 
     def __repr__(self) -> str:
         # Logged objects must not leak a live code.
-        return f"IssuedCode(wallet={self.wallet!r}, model_id={self.model_id!r}, code='***', expires_at={self.expires_at!r})"
+        return (f"IssuedCode(wallet={self.wallet!r}, model_id={self.model_id!r}, code='***', "
+                f"expires_at={self.expires_at!r})")
 
     @property
     def instructions(self) -> str:
         return (
             f"Add {self.code} anywhere in the model's bio at numer.ai before "
-            f"{self.expires_at:%Y-%m-%d %H:%M} UTC, then ask to verify; you can remove it afterwards."
+            f"{self.expires_at:%Y-%m-%d %H:%M} UTC, then ask to verify; you can remove it "
+            "afterwards."
         )
 
 
@@ -202,7 +204,8 @@ class OwnershipVerifier:
         code = CODE_PREFIX + secrets.token_hex(16)
         now = self._clock()
         current = self._store.get(wallet, model_id)
-        challenge = Challenge(wallet, model_id, self._digest(wallet, model_id, code), now, now + self._ttl)
+        digest = self._digest(wallet, model_id, code)
+        challenge = Challenge(wallet, model_id, digest, now, now + self._ttl)
         if current is not None and current.state is ChallengeState.VERIFIED:
             # Keep the verified row (ownership) and remember the new code on it: state stays
             # VERIFIED, only the digest and expiry change.
@@ -228,16 +231,20 @@ class OwnershipVerifier:
         wallet, model_id = _wallet(wallet), _model(model_id)
         challenge = self._store.get(wallet, model_id)
         now = self._clock()
-        if challenge is None or challenge.state not in (ChallengeState.ISSUED, ChallengeState.VERIFIED):
+        if challenge is None or challenge.state not in (
+            ChallengeState.ISSUED, ChallengeState.VERIFIED
+        ):
             raise NoOwnershipChallenge(
-                f"no open ownership code for wallet {wallet} and model {model_id}; request one first"
+                f"no open ownership code for wallet {wallet} and model {model_id}; "
+                "request one first"
             )
         if now >= challenge.expires_at:
             if challenge.state is ChallengeState.ISSUED:
                 self._store.put(replace(challenge, state=ChallengeState.EXPIRED, decided_at=now))
             raise OwnershipCodeExpired(
                 f"the ownership code for model {model_id} was used or expired at "
-                f"{challenge.expires_at:%Y-%m-%d %H:%M} UTC; request a new one and verify before it expires"
+                f"{challenge.expires_at:%Y-%m-%d %H:%M} UTC; request a new one and verify "
+                "before it expires"
             )
         if not any(hmac.compare_digest(self._digest(wallet, model_id, c), challenge.code_digest)
                    for c in find_codes(bio)):
@@ -254,7 +261,8 @@ class OwnershipVerifier:
         previous_owner = None
         if previous is not None and previous.wallet != wallet:
             previous_owner = previous.wallet
-            self._store.put(replace(previous, state=ChallengeState.REVOKED, decided_at=now), verified)
+            revoked = replace(previous, state=ChallengeState.REVOKED, decided_at=now)
+            self._store.put(revoked, verified)
             actions.append(RegistryAction("revoke", model_id, previous.wallet))
         else:
             self._store.put(verified)
@@ -275,7 +283,8 @@ class OwnershipVerifier:
                 f"{wallet} is not the verified owner of model {model_id}, so it cannot release it"
             )
         self._store.put(replace(verified, state=ChallengeState.RELEASED, decided_at=self._clock()))
-        return OwnershipDecision(model_id, None, wallet, (RegistryAction("revoke", model_id, wallet),))
+        revoke = RegistryAction("revoke", model_id, wallet)
+        return OwnershipDecision(model_id, None, wallet, (revoke,))
 
     def _digest(self, wallet: str, model_id: str, code: str) -> bytes:
         message = f"nmrx-ownership-v1|{wallet}|{model_id}|{code.lower()}".encode()

@@ -267,7 +267,8 @@ def _parse_value(raw: str, row_id: str, line: int) -> float:
         )
     if not _DECIMAL.fullmatch(raw):
         lowered = raw.lower().lstrip("+-")
-        kind = "NaN" if lowered == "nan" else "infinite" if lowered.startswith("inf") else "not a number"
+        kind = ("NaN" if lowered == "nan" else "infinite" if lowered.startswith("inf")
+                else "not a number")
         raise InvalidPredictionFile(
             f"line {line}: the prediction {raw!r} for id {row_id} is {kind}; predictions are "
             "decimal numbers between 0 and 1"

@@ -39,7 +39,8 @@ BASE = TradeFacts(
 # (name, changes to BASE, outcome, reason)
 CASES = [
     ("honest stake trade", {}, Outcome.CONSISTENT, "consistent"),
-    ("buyer stakes less than bought", {"buyer_position": Position(SOLD, 3 * NMR, DELIVERED_AT + 60)},
+    ("buyer stakes less than bought",
+     {"buyer_position": Position(SOLD, 3 * NMR, DELIVERED_AT + 60)},
      Outcome.CONSISTENT, "consistent"),
     ("buyer does not stake", {"buyer_position": None}, Outcome.CONSISTENT, "consistent"),
     ("no delivery", {"delivery": None}, Outcome.SELLER_FAULT, "no_delivery"),
@@ -96,10 +97,12 @@ CASES = [
       "seller_scores": {"corr60": 0.0213 + 5e-7, "mmc60": 0.0041 - 5e-7}},
      Outcome.CONSISTENT, "consistent"),
     ("hashes cannot decide, scores differ",
-     {"seller_position": None, "sold_scores": SCORES, "seller_scores": {"corr60": 0.0213, "mmc60": 0.01}},
+     {"seller_position": None, "sold_scores": SCORES,
+      "seller_scores": {"corr60": 0.0213, "mmc60": 0.01}},
      Outcome.SELLER_FAULT, "scores_differ"),
     ("scores differ, then a buyer fault does not matter",
-     {"seller_position": None, "sold_scores": SCORES, "seller_scores": {"corr60": -0.02, "mmc60": 0.0041},
+     {"seller_position": None, "sold_scores": SCORES,
+      "seller_scores": {"corr60": -0.02, "mmc60": 0.0041},
       "buyer_position": Position(OTHER, NMR, DELIVERED_AT + 5)},
      Outcome.SELLER_FAULT, "scores_differ"),
     ("scores decide and the buyer resubmitted",
@@ -107,16 +110,19 @@ CASES = [
       "buyer_position": Position(OTHER, NMR, DELIVERED_AT + 5)},
      Outcome.BUYER_FAULT, "resubmitted_after_delivery"),
     ("file mode ignores buyer positions",
-     {"mode": Mode.FILE, "allowance": None, "buyer_position": Position(OTHER, 99 * NMR, DELIVERED_AT + 5)},
+     {"mode": Mode.FILE, "allowance": None,
+      "buyer_position": Position(OTHER, 99 * NMR, DELIVERED_AT + 5)},
      Outcome.CONSISTENT, "consistent"),
     ("file mode still checks the seller",
      {"mode": Mode.FILE, "allowance": None, "seller_position": Position(OTHER, NMR, DELIVERED_AT)},
      Outcome.SELLER_FAULT, "seller_submitted_other"),
-    ("file mode no delivery", {"mode": Mode.FILE, "delivery": None}, Outcome.SELLER_FAULT, "no_delivery"),
+    ("file mode no delivery", {"mode": Mode.FILE, "delivery": None},
+     Outcome.SELLER_FAULT, "no_delivery"),
 ]
 
 
-@pytest.mark.parametrize("changes, outcome, reason", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("changes, outcome, reason", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
 def test_verdict_table(changes, outcome, reason):
     verdict = judge_trade(replace(BASE, **changes))
     assert (verdict.outcome, verdict.reason) == (outcome, reason)
@@ -140,7 +146,9 @@ def test_findings_that_did_not_decide_stay_in_evidence():
     verdict = judge_trade(replace(BASE, seller_position=Position(OTHER, NMR, DELIVERED_AT),
                                   buyer_position=Position(SOLD, 50 * NMR, DELIVERED_AT + 60)))
     reasons = {c["check"]: c["reason"] for c in verdict.evidence["checks"]}
-    assert reasons == {"delivery": "delivered", "seller": "seller_submitted_other", "buyer": "over_stake"}
+    assert reasons == {
+        "delivery": "delivered", "seller": "seller_submitted_other", "buyer": "over_stake",
+    }
 
 
 def test_evidence_hash_is_keccak_of_canonical_sorted_json():
@@ -152,13 +160,16 @@ def test_evidence_hash_is_keccak_of_canonical_sorted_json():
 
 
 def test_evidence_round_trips_through_json_to_the_same_hash():
-    verdict = judge_trade(replace(BASE, seller_position=None, sold_scores=SCORES, seller_scores=SCORES))
+    verdict = judge_trade(
+        replace(BASE, seller_position=None, sold_scores=SCORES, seller_scores=SCORES)
+    )
     assert evidence_hash(json.loads(verdict.evidence_json)) == verdict.evidence_hash
 
 
 def test_evidence_keeps_wei_amounts_exact():
     amount = 10**25 + 1
-    verdict = judge_trade(replace(BASE, allowance=amount, buyer_position=Position(SOLD, amount, DELIVERED_AT)))
+    position = Position(SOLD, amount, DELIVERED_AT)
+    verdict = judge_trade(replace(BASE, allowance=amount, buyer_position=position))
     assert str(amount).encode() in verdict.evidence_json
 
 
@@ -207,8 +218,9 @@ def test_non_finite_scores_are_refused(bad):
 
 def test_tolerance_is_configurable():
     close = {"corr60": 0.0213 + 1e-4, "mmc60": 0.0041}
-    assert check_seller(SOLD, sold_scores=SCORES, seller_scores=close).outcome is Outcome.SELLER_FAULT
-    assert check_seller(SOLD, sold_scores=SCORES, seller_scores=close, tolerance=1e-3).outcome is Outcome.CONSISTENT
+    strict = check_seller(SOLD, sold_scores=SCORES, seller_scores=close)
+    loose = check_seller(SOLD, sold_scores=SCORES, seller_scores=close, tolerance=1e-3)
+    assert (strict.outcome, loose.outcome) == (Outcome.SELLER_FAULT, Outcome.CONSISTENT)
 
 
 def test_errors_are_nmrx_value_errors():

@@ -175,7 +175,8 @@ def test_short_hmac_key_is_refused(store):
 
 
 def test_errors_are_nmrx_value_errors():
-    assert issubclass(OwnershipCodeNotFound, NmrxError) and issubclass(OwnershipCodeNotFound, ValueError)
+    assert issubclass(OwnershipCodeNotFound, NmrxError)
+    assert issubclass(OwnershipCodeNotFound, ValueError)
 
 
 CODE = "nmrx-" + "0123456789abcdef" * 2

@@ -35,6 +35,10 @@ FORMATS = [
 ]
 
 
+def hash_of(predictions):
+    return prediction_hash(write_predictions(predictions))
+
+
 def render(rows, fmt=repr, newline="\n", bom=False, trailing=True, swap=False, column="prediction",
            quote_ids=False):
     header = f"{column},id" if swap else f"id,{column}"
@@ -58,10 +62,13 @@ def test_hash_is_keccak_of_canonical_form_as_bytes32():
 
 
 def test_hash_hex_is_0x_prefixed():
-    assert prediction_hash_hex(render(LIVE.items())) == "0x" + prediction_hash(render(LIVE.items())).hex()
+    data = render(LIVE.items())
+    assert prediction_hash_hex(data) == "0x" + prediction_hash(data).hex()
 
 
-@pytest.mark.parametrize("spelling", ["0.5", "0.50", "5e-1", "5E-1", ".5", "+0.5", '"0.5"', "0.500000000000000000001"])
+@pytest.mark.parametrize(
+    "spelling", ["0.5", "0.50", "5e-1", "5E-1", ".5", "+0.5", '"0.5"', "0.500000000000000000001"]
+)
 def test_spellings_of_one_double_hash_alike(spelling):
     data = f"id,prediction\nn000a,{spelling}\n".encode()
     assert canonical_bytes(data) == b"id,prediction\nn000a,0.5\n"
@@ -107,7 +114,7 @@ def test_any_changed_prediction_changes_the_hash(predictions, data):
     row = data.draw(st.sampled_from(sorted(changed)))
     new = data.draw(values.filter(lambda v: v != changed[row]))
     changed[row] = new
-    assert prediction_hash(write_predictions(changed)) != prediction_hash(write_predictions(predictions))
+    assert hash_of(changed) != hash_of(predictions)
 
 
 @settings(max_examples=100, deadline=None)
@@ -117,7 +124,7 @@ def test_smallest_change_of_a_double_changes_the_hash(predictions):
     changed = dict(predictions)
     v = changed[row]
     changed[row] = math.nextafter(v, 1.0) if v < 1.0 else math.nextafter(v, 0.0)
-    assert prediction_hash(write_predictions(changed)) != prediction_hash(write_predictions(predictions))
+    assert hash_of(changed) != hash_of(predictions)
 
 
 @settings(max_examples=100, deadline=None)
@@ -125,7 +132,7 @@ def test_smallest_change_of_a_double_changes_the_hash(predictions):
 def test_different_id_sets_never_share_a_hash(predictions, new_id):
     changed = dict(predictions)
     changed[new_id + "x"] = 0.5
-    assert prediction_hash(write_predictions(changed)) != prediction_hash(write_predictions(predictions))
+    assert hash_of(changed) != hash_of(predictions)
 
 
 @settings(max_examples=100, deadline=None)
@@ -190,12 +197,14 @@ def test_bounds_zero_and_one_are_valid():
 
 
 def test_missing_live_ids_are_counted_and_named():
-    with pytest.raises(InvalidPredictionFile, match=r"1 of the round's 4 live ids are missing \(e.g. n000d\)"):
+    missing = r"1 of the round's 4 live ids are missing \(e.g. n000d\)"
+    with pytest.raises(InvalidPredictionFile, match=missing):
         parse_predictions(render(LIVE.items()), live_ids=set(LIVE) | {"n000d"})
 
 
 def test_extra_ids_are_counted_and_named():
-    with pytest.raises(InvalidPredictionFile, match=r"1 ids are not live ids of this round \(e.g. n000c\)"):
+    extra = r"1 ids are not live ids of this round \(e.g. n000c\)"
+    with pytest.raises(InvalidPredictionFile, match=extra):
         parse_predictions(render(LIVE.items()), live_ids=["n000a", "n000b"])
 
 

@@ -16,7 +16,12 @@ from agent.market.sealing import (
     seal,
     seal_delivery,
 )
-from agent.verify.predictions import InvalidPredictionFile, prediction_hash, synthetic_predictions, write_predictions
+from agent.verify.predictions import (
+    InvalidPredictionFile,
+    prediction_hash,
+    synthetic_predictions,
+    write_predictions,
+)
 
 PREDICTIONS = synthetic_predictions(50, seed=3)
 FILE = write_predictions(PREDICTIONS)
@@ -65,14 +70,16 @@ def test_sealing_twice_gives_different_ciphertexts(buyer):
 
 def test_delivery_carries_both_hashes(buyer):
     delivery = seal_delivery(FILE, buyer.public_hex())
-    assert delivery.delivery_hash == delivery_hash(delivery.ciphertext) and len(delivery.delivery_hash) == 32
+    assert delivery.delivery_hash == delivery_hash(delivery.ciphertext)
+    assert len(delivery.delivery_hash) == 32
     assert delivery.prediction_hash == prediction_hash(FILE)
     assert delivery.ciphertext.hex() not in repr(delivery)
 
 
 def test_expected_hash_is_checked_before_opening(buyer):
     delivery = seal_delivery(FILE, buyer.public_key)
-    assert open_sealed(delivery.ciphertext, buyer.private_key, "0x" + delivery.delivery_hash.hex()) == FILE
+    posted = "0x" + delivery.delivery_hash.hex()
+    assert open_sealed(delivery.ciphertext, buyer.private_key, posted) == FILE
     other = seal_delivery(FILE, buyer.public_key)
     with pytest.raises(DeliveryHashMismatch, match="posted on-chain"):
         open_sealed(other.ciphertext, buyer.private_key, delivery.delivery_hash)
@@ -89,7 +96,8 @@ def test_file_for_another_round_is_refused(buyer):
 
 
 def test_seal_with_live_ids_accepts_the_rounds_file(buyer):
-    assert open_sealed(seal(FILE, buyer.public_key, live_ids=set(PREDICTIONS)), buyer.private_key) == FILE
+    ciphertext = seal(FILE, buyer.public_key, live_ids=set(PREDICTIONS))
+    assert open_sealed(ciphertext, buyer.private_key) == FILE
 
 
 @pytest.mark.parametrize("fmt", ["hex", "base64"])
