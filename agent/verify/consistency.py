@@ -282,6 +282,9 @@ def judge_trade(facts: TradeFacts) -> Verdict:
         "round": facts.round,
         "model_id": facts.model_id,
         "mode": facts.mode.value,
+        # The order's terms, whether or not a check needed them: the hash commits to all facts.
+        "terms": {"allowance": facts.allowance, "deadline": facts.deadline,
+                  "score_tolerance": facts.score_tolerance},
         "outcome": deciding.outcome.value,
         "reason": deciding.reason,
         "checks": [finding.as_evidence(name) for name, finding in findings],

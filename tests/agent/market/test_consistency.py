@@ -3,6 +3,8 @@ from dataclasses import replace
 
 import pytest
 from eth_utils import keccak
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.errors import NmrxError
 from agent.verify.consistency import (
@@ -225,3 +227,33 @@ def test_tolerance_is_configurable():
 
 def test_errors_are_nmrx_value_errors():
     assert issubclass(InvalidTradeFacts, NmrxError) and issubclass(InvalidTradeFacts, ValueError)
+
+
+# Properties over arbitrary STAKE-mode facts where the seller is known honest, so the buyer's
+# position alone decides. hypothesis's own `given`: these tests touch no chain state.
+hashes = st.sampled_from([SOLD, OTHER])
+positions = st.builds(Position, hashes, st.integers(0, 100 * NMR),
+                      st.integers(DELIVERED_AT - 3600, DELIVERED_AT + 3600))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.none() | positions, st.integers(0, 100 * NMR))
+def test_buyer_is_blamed_exactly_for_over_stake_or_replacing_the_delivery(position, allowance):
+    verdict = judge_trade(replace(BASE, buyer_position=position, allowance=allowance))
+    on_sold = position is not None and position.submission_hash == SOLD
+    over_stake = on_sold and position.amount > allowance
+    replaced = (position is not None and position.submission_hash != SOLD
+                and position.staked_at >= DELIVERED_AT)
+    assert (verdict.outcome is Outcome.BUYER_FAULT) == (over_stake or replaced)
+    assert verdict.outcome is not Outcome.SELLER_FAULT
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.none() | positions, st.integers(0, 100 * NMR), st.integers(0, 2**32))
+def test_evidence_hash_commits_to_every_fact(position, allowance, order_id):
+    facts = replace(BASE, buyer_position=position, allowance=allowance, order_id=order_id)
+    verdict = judge_trade(facts)
+    assert evidence_hash(json.loads(verdict.evidence_json)) == verdict.evidence_hash
+    for changed in ({"order_id": order_id + 1}, {"allowance": allowance + 1},
+                    {"deadline": DEADLINE + 1}):
+        assert judge_trade(replace(facts, **changed)).evidence_hash != verdict.evidence_hash

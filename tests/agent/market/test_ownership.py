@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.errors import NmrxError
 from agent.verify.ownership import (
@@ -221,3 +223,19 @@ def test_partial_or_glued_code_is_not_a_match(bio):
 
 def test_find_codes_lists_every_token():
     assert find_codes(f"{CODE} and nmrx-{'a' * 32}") == [CODE, "nmrx-" + "a" * 32]
+
+
+# Bio text around the code: anything that does not glue a code character to either end.
+surrounding = st.text(max_size=60).map(lambda s: s + " ") | st.just("")
+
+
+@settings(max_examples=200, deadline=None)
+@given(surrounding, surrounding.map(lambda s: " " + s if s else s))
+def test_code_is_found_in_any_surrounding_text(before, after):
+    assert bio_contains_code(before + CODE + after, CODE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_random_bio_never_verifies(bio):
+    assert not bio_contains_code(bio, CODE)
