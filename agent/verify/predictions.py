@@ -9,7 +9,8 @@ The rules (documented here because they are the contract every party must reprod
 File
     UTF-8 text (a leading BOM is ignored), CSV as Python's `csv` module reads it: fields may be
     quoted, lines may end in LF or CRLF, blank lines (a trailing newline included) are ignored,
-    spaces around a field are ignored.
+    spaces around a field are ignored. Columns are separated by commas (a tab- or
+    semicolon-separated file is refused with that hint).
 Header
     Exactly two columns. One is named ``id``; the other holds the predictions. Numerai's own
     example writes ``prediction``, and Numerai has accepted other names for the single non-id
@@ -212,7 +213,8 @@ def _read_rows(data: bytes | str) -> list[tuple[int, list[str]]]:
         text = data.removeprefix("\ufeff")
     if "\x00" in text:
         raise InvalidPredictionFile("the prediction file contains NUL bytes; save it as plain CSV")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # skipinitialspace: `id, "prediction"` is a quoted field after a space, not a field with quotes.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
     rows = []
     try:
         for fields in reader:
@@ -230,6 +232,11 @@ def _read_rows(data: bytes | str) -> list[tuple[int, list[str]]]:
 def _read_header(header: list[str], line: int) -> tuple[int, str]:
     names = [name.strip() for name in header]
     shown = ",".join(names)
+    if len(names) == 1 and any(sep in names[0] for sep in "\t;|"):
+        raise InvalidPredictionFile(
+            f"the header (line {line}) '{names[0]}' is not comma-separated; save the file as "
+            "CSV with commas between columns (id,prediction)"
+        )
     if len(names) != 2:
         raise InvalidPredictionFile(
             f"the header (line {line}) '{shown}' has {len(names)} columns; a prediction file has "

@@ -92,6 +92,14 @@ def test_other_wallets_code_does_not_verify(verifier):
         verifier.verify(ALICE, MODEL, bobs.code)
 
 
+def test_code_for_another_model_does_not_verify(verifier):
+    other_model = "0x" + "00" * 16 + "ff" * 16
+    issued = verifier.issue(ALICE, other_model)
+    verifier.issue(ALICE, MODEL)
+    with pytest.raises(OwnershipCodeNotFound):
+        verifier.verify(ALICE, MODEL, issued.code)
+
+
 def test_code_expires_after_ttl(verifier, clock):
     issued = verifier.issue(ALICE, MODEL)
     clock.advance(hours=1)

@@ -74,6 +74,12 @@ def test_spellings_of_one_double_hash_alike(spelling):
     assert canonical_bytes(data) == b"id,prediction\nn000a,0.5\n"
 
 
+def test_spaces_and_quotes_after_commas_are_tolerated():
+    assert canonical_bytes(b'"id", "prediction"\r\n "n000a", "0.5"\r\n') == (
+        b"id,prediction\nn000a,0.5\n"
+    )
+
+
 def test_negative_zero_is_zero():
     assert prediction_hash(b"id,prediction\na,-0.0\n") == prediction_hash(b"id,prediction\na,0\n")
 
@@ -157,6 +163,8 @@ def test_swapping_two_rows_predictions_changes_the_hash():
         (b",prediction\na,0.5\n", "unnamed column"),
         (b"ID,prediction\na,0.5\n", "exactly one column named 'id'"),
         (b"id,id\na,0.5\n", "exactly one column named 'id'"),
+        (b"id\tprediction\na\t0.5\n", "not comma-separated"),
+        (b"id;prediction\na;0,5\n", "not comma-separated"),
         (b"id,prediction\na,0.5,0.1\n", "line 2 has 3 fields"),
         (b"id,prediction\na\n", "line 2 has 1 fields"),
         (b"id,prediction\n,0.5\n", "empty id"),
