@@ -70,7 +70,12 @@ class Mode(str, Enum):
 @dataclass(frozen=True)
 class Delivery:
     """What the agent delivered: the canonical hash of the file (sealed in FILE mode, uploaded to
-    the buyer's slot in STAKE mode) and when the delivery completed."""
+    the buyer's slot in STAKE mode) and when the delivery completed.
+
+    In STAKE mode `delivered_at` must be the time the upload was confirmed (``create_submission``
+    answered and the slot's latest submission is the delivered file), never the time it was
+    started: numerapi does not check the upload's HTTP status, and a buyer staking on its old
+    submission while a failed or slow upload was "in flight" must not be blamed for it."""
 
     prediction_hash: bytes
     delivered_at: int
@@ -90,8 +95,9 @@ class TradeFacts:
     """Everything `judge_trade` needs about one order.
 
     `allowance` is the NMR (wei) the buyer bought the right to stake (STAKE mode).
-    `seller_submission_hash` is the seller's latest submission for the round when known without
-    a position. `sold_scores` are the live scores of the sold predictions (from the auto-submitted
+    `seller_submission_hash` is the canonical hash of the seller's latest submission for the
+    round when known without a position (e.g. numerapi's ``download_submission`` with a
+    read-scoped key the seller delegated, hashed with `agent.verify.predictions`). `sold_scores` are the live scores of the sold predictions (from the auto-submitted
     slot), `seller_scores` those of the seller's model, metric → value."""
 
     order_id: int
