@@ -97,8 +97,9 @@ class TradeFacts:
     `allowance` is the NMR (wei) the buyer bought the right to stake (STAKE mode).
     `seller_submission_hash` is the canonical hash of the seller's latest submission for the
     round when known without a position (e.g. numerapi's ``download_submission`` with a
-    read-scoped key the seller delegated, hashed with `agent.verify.predictions`). `sold_scores` are the live scores of the sold predictions (from the auto-submitted
-    slot), `seller_scores` those of the seller's model, metric → value."""
+    read-scoped key the seller delegated, hashed with `agent.verify.predictions`).
+    `sold_scores` are the live scores of the sold predictions (from the auto-submitted slot),
+    `seller_scores` those of the seller's model, metric → value."""
 
     order_id: int
     round: int
