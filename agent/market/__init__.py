@@ -1,1 +1,2 @@
-"""Marketplace delivery and settlement building blocks (FILE-mode sealing so far)."""
+"""Marketplace delivery building blocks: FILE-mode sealing to the buyer's key (`sealing`) and
+STAKE-mode upload naming and hashing (`submission`)."""
