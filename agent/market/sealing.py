@@ -23,7 +23,7 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from agent.errors import NmrxError
-from agent.verify.predictions import parse_predictions
+from agent.verify.predictions import PredictionFile, parse_predictions
 
 KEY_BYTES = 32
 #: A sealed box adds an ephemeral public key (32 bytes) and a MAC (16 bytes).
@@ -159,6 +159,24 @@ def open_sealed(ciphertext: bytes, buyer_private_key: str | bytes | PrivateKey,
             "(check the key registered with your bid is this key's public half) or the "
             "ciphertext was altered (compare its hash with the one on-chain)"
         ) from None
+
+
+def open_delivery(ciphertext: bytes, buyer_private_key: str | bytes | PrivateKey,
+                  expected_hash: bytes | str | None = None,
+                  expected_prediction_hash: bytes | None = None,
+                  live_ids: Collection[str] | None = None) -> tuple[bytes, PredictionFile]:
+    """The buyer's side in one call: check the ciphertext against the on-chain delivery hash,
+    open it, validate the file (for the round when `live_ids` is given) and, when the seller's
+    canonical prediction hash is known, check the file is that one. Returns the file's bytes
+    and its parsed form."""
+    data = open_sealed(ciphertext, buyer_private_key, expected_hash)
+    parsed = parse_predictions(data, live_ids)
+    if expected_prediction_hash is not None and parsed.hash != expected_prediction_hash:
+        raise DeliveryHashMismatch(
+            f"the delivered file's prediction hash is {parsed.hash_hex}, not the "
+            f"0x{expected_prediction_hash.hex()} recorded for this sale; dispute the delivery"
+        )
+    return data, parsed
 
 
 def _key_bytes(text: str | bytes, kind: str) -> bytes:

@@ -10,6 +10,7 @@ from agent.market.sealing import (
     delivery_hash,
     encode_key,
     generate_buyer_keypair,
+    open_delivery,
     open_sealed,
     private_key_from_text,
     public_key_from_text,
@@ -132,3 +133,26 @@ def test_keypair_repr_hides_private_key(buyer):
 
 def test_private_key_object_is_accepted(buyer):
     assert open_sealed(seal(FILE, buyer.public_key), PrivateKey(bytes(buyer.private_key))) == FILE
+
+
+def test_buyer_opens_and_checks_a_delivery_in_one_call(buyer):
+    delivery = seal_delivery(FILE, buyer.public_key)
+    data, parsed = open_delivery(delivery.ciphertext, buyer.private_key, delivery.delivery_hash,
+                                 delivery.prediction_hash, live_ids=set(PREDICTIONS))
+    assert data == FILE and parsed.hash == delivery.prediction_hash
+
+
+def test_delivery_of_another_file_than_sold_is_caught(buyer):
+    other = write_predictions({i: 0.5 for i in PREDICTIONS})
+    delivery = seal_delivery(other, buyer.public_key)
+    with pytest.raises(DeliveryHashMismatch, match="dispute"):
+        open_delivery(delivery.ciphertext, buyer.private_key, delivery.delivery_hash,
+                      prediction_hash(FILE))
+
+
+def test_sealed_invalid_file_is_refused_on_opening(buyer):
+    from nacl.public import SealedBox
+
+    ciphertext = SealedBox(buyer.public_key).encrypt(b"id,prediction\na,7\n")
+    with pytest.raises(InvalidPredictionFile, match="outside"):
+        open_delivery(ciphertext, buyer.private_key)
