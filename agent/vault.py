@@ -150,6 +150,12 @@ class Vault:
         return key
 
 
+def reencrypt(blob: bytes, owner: str, old: Vault, new: Vault) -> bytes:
+    """`blob` re-encrypted under `new`'s master key, for rotating the master key: decrypt every
+    stored key with the old vault, store what this returns, then retire the old key file."""
+    return new.encrypt_numerai_key(old.decrypt_numerai_key(blob, owner), owner)
+
+
 class RedactingFilter(logging.Filter):
     """Replaces every registered secret in a log record (message, arguments, exception text and
     stack) with ``***``. Attach it to the handlers (a logger's own filters do not see records

@@ -47,6 +47,7 @@ import time
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from eth_utils import keccak
 
@@ -86,11 +87,15 @@ class PredictionFile:
 
     def canonical_bytes(self) -> bytes:
         """The canonical form (see the module docstring) that the hash is taken over."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> bytes:
         lines = [CANONICAL_HEADER]
         lines.extend(f"{i},{_canonical_value(v)}\n".encode() for i, v in zip(self.ids, self.values))
         return b"".join(lines)
 
-    @property
+    @cached_property
     def hash(self) -> bytes:
         """keccak256 of the canonical form: the file's bytes32 for the chain."""
         return keccak(self.canonical_bytes())

@@ -15,6 +15,7 @@ from agent.vault import (
     generate_master_key,
     load_or_create_master_key,
     master_key_from_env,
+    reencrypt,
 )
 
 PUBLIC_ID = "PUBLICIDABCDEFGHIJKLMNOPQRSTUVWX"
@@ -69,6 +70,14 @@ def test_altered_blob_is_refused(vault, key):
 def test_foreign_blob_is_refused(vault):
     with pytest.raises(VaultError, match="version prefix"):
         vault.decrypt_numerai_key(b"garbage", ALICE)
+
+
+def test_master_key_rotation_moves_keys_to_the_new_vault(vault, key):
+    new = Vault(generate_master_key())
+    rotated = reencrypt(vault.encrypt_numerai_key(key, ALICE), ALICE, vault, new)
+    assert new.decrypt_numerai_key(rotated, ALICE) == key
+    with pytest.raises(VaultError):
+        vault.decrypt_numerai_key(rotated, ALICE)
 
 
 def test_secret_never_shows_in_repr_str_or_format(key):
