@@ -1,21 +1,25 @@
 """Canonical form and hash of a Numerai prediction file.
 
-Two files that Numerai would score identically get the same hash; files that Numerai would score
-differently never do. That is what lets a delivery hash, a buyer's on-chain position hash and a
-seller's own submission hash be compared byte for byte.
+Two files holding the same predictions as Numerai reads them (id → double) get the same hash;
+files holding different predictions never do (short of a keccak256 collision). That is what lets
+a delivery hash, a buyer's on-chain position hash and a seller's own submission hash be compared
+byte for byte. (Files whose predictions differ but rank alike may still score alike: that is for
+score comparison, `agent.verify.consistency`, not for the hash.)
 
 The rules (documented here because they are the contract every party must reproduce):
 
 File
     UTF-8 text (a leading BOM is ignored), CSV as Python's `csv` module reads it: fields may be
     quoted, lines may end in LF or CRLF, blank lines (a trailing newline included) are ignored,
-    spaces around a field are ignored. Columns are separated by commas (a tab- or
+    spaces after a comma and around an unquoted field are ignored (a space after a closing
+    quote is invalid CSV and refused). Columns are separated by commas (a tab- or
     semicolon-separated file is refused with that hint).
 Header
-    Exactly two columns. One is named ``id``; the other holds the predictions. Numerai's own
-    example writes ``prediction``, and Numerai has accepted other names for the single non-id
-    column (``prediction_<model>`` in older example scripts), so any non-empty name is accepted
-    for it and the name does not enter the hash. The columns may come in either order. Anything
+    Exactly two columns. One is named ``id``; the other holds the predictions. Numerai's docs
+    write ``prediction``; older example scripts wrote ``prediction_<tournament>`` (e.g.
+    ``prediction_kazutsugi``), and Numerai's upload has taken the single non-id column by
+    position. Numerai's validator is not reachable from here to pin the rule down, so any
+    non-empty name is accepted for that column and the name does not enter the hash. The columns may come in either order. Anything
     else — a third column (an ``era`` or a pandas ``Unnamed: 0`` index), an empty header cell, no
     ``id`` column — is refused rather than guessed at.
 Rows
