@@ -17,11 +17,11 @@ File
 Header
     Exactly two columns. One is named ``id``; the other holds the predictions. Numerai's docs
     write ``prediction``; older example scripts wrote ``prediction_<tournament>`` (e.g.
-    ``prediction_kazutsugi``), and Numerai's upload has taken the single non-id column by
-    position. Numerai's validator is not reachable from here to pin the rule down, so any
-    non-empty name is accepted for that column and the name does not enter the hash. The columns may come in either order. Anything
-    else — a third column (an ``era`` or a pandas ``Unnamed: 0`` index), an empty header cell, no
-    ``id`` column — is refused rather than guessed at.
+    ``prediction_kazutsugi``). Numerai's validator is not reachable from here to pin down which
+    names it takes, so any non-empty name is accepted for that column and the name does not
+    enter the hash. The columns may come in either order. Anything else — a third column (an
+    ``era``, or a pandas ``Unnamed: 0`` index), an empty header cell, no ``id`` column — is
+    refused rather than guessed at.
 Rows
     ids are non-empty and contain no whitespace, comma, quote or control character (Numerai ids
     are short alphanumeric strings, so this refuses nothing real and keeps the canonical form
