@@ -3,7 +3,7 @@
 Read from a small TOML file (`nmrx simulator --config sim.toml`) or built in code by tests:
 
     seed = 7
-    genesis = "2026-11-01T00:00:00Z"   # opening of `first_round`; default: today 00:00 UTC
+    genesis = "2026-11-01T00:00:00Z"   # opening of `first_round`; default: see `start()`
     first_round = 1343
     overlap = 64                       # rounds live at once (a round resolves `overlap` days on)
     round_seconds = 86400              # one "day"; shorten for quick runs
@@ -76,10 +76,12 @@ class SimulatorConfig:
         return self.submission_window_seconds or self.round_seconds
 
     def start(self) -> datetime:
+        """When `first_round` opens: `genesis`, else today 00:00 UTC for day-long rounds (as
+        Numerai's daily rounds), else now (quick runs start with a fresh round)."""
         if self.genesis is not None:
             return self.genesis
-        now = datetime.now(UTC)
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
+        return now.replace(hour=0, minute=0, second=0) if self.round_seconds >= 86_400 else now
 
     def model_uuid(self, username: str, model: str) -> str:
         """A model's API id: stable for one seed, account and name."""
