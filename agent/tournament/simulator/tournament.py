@@ -248,6 +248,8 @@ class Tournament:
     # ------------------------------------------------------------------ rounds
 
     def round(self, number: int, tournament: int = CLASSIC) -> Round:
+        if tournament not in TOURNAMENTS:
+            raise ApiError(f"Tournament {tournament} is not simulated (8: Classic, 11: Signals)")
         c = self.config
         open_time = self.genesis + timedelta(seconds=(number - c.first_round) * c.round_seconds)
         close_time = open_time + timedelta(seconds=c.window)
@@ -264,6 +266,7 @@ class Tournament:
 
     def current_round(self, tournament: int = CLASSIC) -> Round | None:
         """The newest round opened by now (None before the first)."""
+        self.round(self.config.first_round, tournament)  # refuses unknown tournaments
         elapsed = (self.clock.now() - self.genesis).total_seconds()
         if elapsed < 0:
             return None
