@@ -193,3 +193,13 @@ def test_legacy_stake_changes_are_disabled(alice_api):
 
 def test_pending_payouts_are_empty_without_stakes(alice_api):
     assert alice_api.pending_model_payouts() == {"actual": [], "pending": []}
+
+
+def test_signals_upload_uses_tickers(simulator, tmp_path):
+    signals = client(BOB, numerapi.SignalsAPI)
+    model_id = signals.get_models()["bob_signals"]
+    path = signals.download_dataset("signals/v1.0/live_ids.csv", str(tmp_path / "tickers.csv"))
+    tickers = pd.read_csv(path)["numerai_ticker"]
+    frame = pd.DataFrame({"numerai_ticker": tickers, "signal": 0.5})
+    submission_id = signals.upload_predictions(df=frame, model_id=model_id)
+    assert [s["id"] for s in signals.submission_ids(model_id)] == [submission_id]
