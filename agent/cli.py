@@ -47,7 +47,8 @@ def cmd_simulator(settings: Settings, args: argparse.Namespace) -> None:
         numerai = load_account(settings.agent_keystore, settings.agent_password_file)
         chain = simulator.on_chain(w3, settings, numerai)
     port = settings.simulator_port if args.port is None else args.port
-    server = simulator.start(config, chain, args.host or settings.simulator_host, port, args.tick_seconds)
+    state = args.state or simulator.state_file(settings, chain)
+    server = simulator.start(config, chain, args.host or settings.simulator_host, port, args.tick_seconds, state)
     for line in simulator.describe(server):
         print(f"nmrx: {line}", flush=True)
     print("nmrx: Ctrl-C stops", flush=True)
@@ -87,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--overlap", type=int, help="rounds live at once (Classic: 64)")
     sim.add_argument("--round-seconds", type=int, help="length of a round's day (default 86400)")
     sim.add_argument("--tick-seconds", type=float, default=5.0, help="how often rounds are resolved")
+    sim.add_argument(
+        "--state", type=Path, help="state file kept across restarts (default with a chain: .nmrx/simulator/)"
+    )
     sim.set_defaults(handler=cmd_simulator)
     return parser
 

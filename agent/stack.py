@@ -40,7 +40,14 @@ def start_simulator(settings: Settings, w3: Web3, agent, stack: ExitStack) -> No
 
     config = simulator.load_config(settings.simulator_config)
     chain = simulator.on_chain(w3, settings, agent)
-    server = simulator.start(config, chain, settings.simulator_host, settings.simulator_port, tick_seconds=5.0)
+    server = simulator.start(
+        config,
+        chain,
+        settings.simulator_host,
+        settings.simulator_port,
+        tick_seconds=5.0,
+        state=simulator.state_file(settings, chain),
+    )
     stack.callback(lambda: (say("stopping the tournament simulator ..."), server.stop()))
     for line in simulator.describe(server):
         say(line)

@@ -50,6 +50,7 @@ def create_app(simulator: Simulator, base_url: str) -> Starlette:
             _, result = graphql_sync(
                 schema, data, context_value=context, logger=QUIET_LOGGER, error_formatter=_format_error
             )
+            simulator.persist()
         return result
 
     async def graphql_endpoint(request: Request) -> Response:

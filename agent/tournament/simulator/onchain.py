@@ -182,10 +182,11 @@ class OnChainNumerai:
         self._send(self.staking.functions.resolveRound(tree.round, tree.root, total, tree.total_burn))
         log.info("round %s resolved on chain: root %s, payout %s wei", tree.round, tree.root, total)
 
-    def finalize_due(self, tree: RoundTree, resolved_at: int) -> int:
-        """Finalize every position of `tree` still unclaimed past the grace period; returns how many."""
+    def finalize_due(self, tree: RoundTree, resolved_at: int) -> int | None:
+        """Finalize every position of `tree` still unclaimed past the grace period; returns how
+        many (None: the grace is not over yet)."""
         if self.chain_time() < resolved_at + self.grace:
-            return 0
+            return None
         done = 0
         proofs = None
         for i, result in enumerate(tree.results):

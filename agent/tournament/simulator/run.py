@@ -59,8 +59,20 @@ def on_chain(w3: Web3, settings: Settings, numerai: LocalAccount) -> OnChainNume
     return OnChainNumerai(w3, numerai, staking, book.contract("NMR"), faucet=local)
 
 
-def start(config: SimulatorConfig, chain: OnChainNumerai | None, host: str, port: int, tick_seconds: float) -> SimulatorServer:
-    return SimulatorServer(Simulator(config, chain=chain), host, port, tick_seconds).start()
+def state_file(settings: Settings, chain: OnChainNumerai | None) -> Path | None:
+    """Where a simulator on `chain` keeps its state (none without a chain: nothing outlives it)."""
+    return None if chain is None else settings.data_dir / "simulator" / f"state-{chain.chain_id}.json"
+
+
+def start(
+    config: SimulatorConfig,
+    chain: OnChainNumerai | None,
+    host: str,
+    port: int,
+    tick_seconds: float,
+    state: Path | None = None,
+) -> SimulatorServer:
+    return SimulatorServer(Simulator(config, chain=chain, state_file=state), host, port, tick_seconds).start()
 
 
 def describe(server: SimulatorServer) -> list[str]:

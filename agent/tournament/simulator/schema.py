@@ -193,6 +193,7 @@ def resolve_set_bio(_, info, value, modelId=None):
     t = sim(info).tournament
     model = t.model(modelId, account) if modelId else t._only_model(account, CLASSIC)
     model.bio = value
+    t.changed = True
     return True
 
 
@@ -208,7 +209,9 @@ def resolve_set_link(_, info, linkUrl, linkText=None, modelId=None):
 @mutation.field("setSubmissionWebhook")
 def resolve_set_webhook(_, info, modelId, newSubmissionWebhook=None):
     account = caller(info)
-    sim(info).tournament.model(modelId, account).webhook = newSubmissionWebhook
+    t = sim(info).tournament
+    t.model(modelId, account).webhook = newSubmissionWebhook
+    t.changed = True
     return "true"
 
 

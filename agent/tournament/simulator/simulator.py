@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 
 from web3 import Web3
 
 from agent.models import InvalidModelUuid, model_id_from_uuid, model_uuid_from_id
 from agent.payouts import PayoutRule, RoundResult, RoundTree
 from agent.tournament.simulator.config import CLASSIC, SimulatorConfig
+from agent.tournament.simulator import state
 from agent.tournament.simulator.onchain import OnChainNumerai, Position
 from agent.tournament.simulator.tournament import (
     Account,
@@ -47,6 +49,7 @@ class Resolution:
     tree: RoundTree | None = None
     resolved_at: int = 0  # chain time of the resolving transaction
     finalized: set = field(default_factory=set)
+    foreign: bool = False  # found already resolved on chain by someone else: no proofs here
 
     def result(self, model_id: str):
         if self.tree is None:
@@ -60,13 +63,33 @@ class Resolution:
 class Simulator:
     """Numerai, offline: a `Tournament` and, optionally, the staking contract it plays."""
 
-    def __init__(self, config: SimulatorConfig, clock: SystemClock | None = None, chain: OnChainNumerai | None = None):
+    def __init__(
+        self,
+        config: SimulatorConfig,
+        clock: SystemClock | None = None,
+        chain: OnChainNumerai | None = None,
+        state_file: Path | None = None,
+    ):
+        """`state_file` (optional) keeps genesis, submissions, bios and resolutions across restarts."""
+        genesis = state.genesis_of(state_file, config.seed)
+        if genesis is not None and config.genesis is None:
+            config = replace(config, genesis=genesis)
         self.config = config
         self.tournament = Tournament(config, clock)
         self.chain = chain
         self.resolutions: dict[int, Resolution] = {}
         self.lock = self.tournament.lock
+        self.state_file = state_file
         self._stop = threading.Event()
+        state.load(self, state_file)
+        self.tournament.changed = state_file is not None  # record the genesis at once
+
+    def persist(self) -> None:
+        """Save the state file if anything it records changed."""
+        with self.lock:
+            if self.state_file is not None and self.tournament.changed:
+                state.save(self, self.state_file)
+                self.tournament.changed = False
 
     @property
     def clock(self):
@@ -92,8 +115,11 @@ class Simulator:
             if self.chain is not None:
                 for res in self.resolutions.values():
                     if res.tree is not None and len(res.finalized) < len(res.tree.results):
-                        if self.chain.finalize_due(res.tree, res.resolved_at):
+                        # After the grace every position is settled: claimed, or finalized here.
+                        if self.chain.finalize_due(res.tree, res.resolved_at) is not None:
                             res.finalized.update(r.model_id for r in res.tree.results)
+                            self.tournament.changed = True
+        self.persist()
         return resolved
 
     def run_ticks(self, interval: float) -> None:
@@ -114,7 +140,11 @@ class Simulator:
         rule = self.tournament.payout_rule(rnd, total)
         scores = {p.model_id: self.position_scores(rnd, p) for p in positions}
         res = Resolution(rnd.number, self.clock.now(), rule, positions, scores)
-        if positions:
+        onchain = self.chain.round_state(rnd.number) if self.chain else None
+        if onchain and int(onchain["root"], 16):
+            log.warning("round %s is already resolved on chain by someone else; its proofs are unknown here", rnd.number)
+            res.foreign = True
+        elif positions:
             results = [
                 RoundResult(rnd.number, p.staker, p.model_id, *rule.settle(p.amount, scores[p.model_id]))
                 for p in positions
@@ -123,6 +153,7 @@ class Simulator:
             self.chain.resolve(res.tree)
             res.resolved_at = self.chain.round_state(rnd.number)["resolvedAt"]
         self.resolutions[rnd.number] = res
+        self.tournament.changed = True
         log.info("round %s resolved (%s position(s))", rnd.number, len(positions))
         return res
 
@@ -241,6 +272,8 @@ class Simulator:
         res = self.resolutions.get(number)
         if res is None:
             raise ApiError(f"Round {number} is not resolved yet")
+        if res.foreign:
+            raise ApiError(f"Round {number} was resolved by another Numerai; this one has no proofs for it")
         onchain_id = model_id_from_uuid(model.id)
         result = res.result(onchain_id)
         if result is None or result.staker.lower() != str(staker).lower():

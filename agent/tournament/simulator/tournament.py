@@ -185,6 +185,7 @@ class Tournament:
         self.submissions: dict[str, Submission] = {}
         self.uploads: dict[str, Upload] = {}
         self.downloads: dict[str, Submission] = {}
+        self.changed = False  # something `state.py` records changed since the last save
         for spec in config.accounts:
             self.add_account(spec.username, spec.wallet)
             for name in spec.models:
@@ -440,6 +441,7 @@ class Tournament:
         )
         self.submissions[sub.id] = sub
         self.downloads[sub.download_key] = sub
+        self.changed = True
         return sub
 
     def _validate(self, content: bytes, rnd: Round) -> np.ndarray:

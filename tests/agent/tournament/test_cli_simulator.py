@@ -71,3 +71,19 @@ def test_all_scope_expands_to_numerais_scopes():
 def test_unknown_settings_are_refused():
     with pytest.raises(SimulatorConfigError, match="unknown setting"):
         SimulatorConfig.from_dict({"overlapp": 3})
+
+
+def test_state_file_keeps_genesis_and_bios(tmp_path):
+    from agent.tournament.simulator import AccountSpec, Simulator
+
+    config = SimulatorConfig(seed=5, round_seconds=60, accounts=(AccountSpec("eve", ("eve_model",)),))
+    state = tmp_path / "state.json"
+    first = Simulator(config, state_file=state)
+    first.tournament.model_by_name("eve_model").bio = "kept"
+    first.tournament.changed = True
+    first.persist()
+    time.sleep(1.1)
+    again = Simulator(config, state_file=state)
+    assert again.tournament.genesis == first.tournament.genesis
+    assert again.tournament.model_by_name("eve_model").bio == "kept"
+    assert Simulator(SimulatorConfig(seed=6, round_seconds=60), state_file=state).tournament.genesis != first.tournament.genesis

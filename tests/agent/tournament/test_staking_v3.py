@@ -165,3 +165,37 @@ def test_stake_auth_after_the_round_closed_is_refused(cycle, pool):
     simulator.clock.advance(DAY)
     with pytest.raises(ValueError, match="closed for staking"):
         api.v3_stake_auth(submission, pool.address, amount="1")
+
+
+def test_a_restarted_simulator_keeps_its_rounds_and_proofs(cycle, staking, pool, onchain, alice, tmp_path):
+    from agent.tournament.simulator import Simulator
+    from agent.tournament.simulator.state import save
+
+    simulator, api, model_uuid, model, submission = cycle
+    number = int(stake(api, pool, alice, model, submission)["roundId"])
+    simulator.clock.advance(3 * DAY)
+    simulator.tick()
+    state = tmp_path / "state.json"
+    save(simulator, state)
+
+    restarted = Simulator(simulator.config, simulator.clock, onchain, state_file=state)
+    assert restarted.tournament.genesis == simulator.tournament.genesis
+    assert restarted.tick() == []  # round already resolved: nothing posted twice
+    alice_account = restarted.tournament.accounts["alice"]
+    claim = restarted.stake_claim(alice_account, str(number), model_uuid, pool.address)
+    assert claim == simulator.stake_claim(simulator.tournament.accounts["alice"], str(number), model_uuid, pool.address)
+    assert claim["submissionId"] == submission
+
+
+def test_a_round_resolved_by_someone_else_is_not_posted_again(cycle, staking, pool, onchain, alice, numerai_key):
+    from agent.tournament.simulator import Simulator
+
+    simulator, api, model_uuid, model, submission = cycle
+    number = int(stake(api, pool, alice, model, submission)["roundId"])
+    simulator.clock.advance(3 * DAY)
+    simulator.tick()
+    amnesiac = Simulator(simulator.config, simulator.clock, onchain)
+    assert amnesiac.tick() == [number]
+    assert amnesiac.resolutions[number].foreign
+    with pytest.raises(ValueError, match="another Numerai"):
+        amnesiac.stake_claim(amnesiac.tournament.accounts["alice"], str(number), model_uuid, pool.address)
