@@ -35,14 +35,20 @@ def keccak(data: bytes) -> bytes:
 
 
 def _bytes32(value: str | bytes) -> bytes:
-    raw = bytes.fromhex(value[2:] if value.startswith("0x") else value) if isinstance(value, str) else bytes(value)
+    raw = (
+        bytes.fromhex(value.removeprefix("0x"))
+        if isinstance(value, str)
+        else bytes(value)
+    )
     if len(raw) != 32:
-        raise PayoutError(f"{value!r} is not 32 bytes; pass a model id from agent.models.model_id_from_uuid")
+        raise PayoutError(
+            f"{value!r} is not 32 bytes; pass a model id from agent.models.model_id_from_uuid"
+        )
     return raw
 
 
 def _address(value: str) -> bytes:
-    raw = bytes.fromhex(str(value)[2:] if str(value).startswith("0x") else str(value))
+    raw = bytes.fromhex(str(value).removeprefix("0x"))
     if len(raw) != 20:
         raise PayoutError(f"{value!r} is not an address")
     return raw
@@ -174,7 +180,9 @@ class RoundTree:
         try:
             return self._index[(_address(str(staker)), _bytes32(model_id))]
         except (KeyError, PayoutError, ValueError):
-            raise PayoutError(f"no result for staker {staker} on model {model_id} in round {self.round}") from None
+            raise PayoutError(
+                f"no result for staker {staker} on model {model_id} in round {self.round}"
+            ) from None
 
 
 # ---------------------------------------------------------------------------- payout formulas
@@ -212,7 +220,9 @@ class PayoutRule:
         """The clipped fraction of the stake paid (positive) or burned (negative)."""
         missing = [name for name in self.multipliers if name not in scores]
         if missing:
-            raise PayoutError(f"scores lack {', '.join(missing)} (needed by this round's payout rule)")
+            raise PayoutError(
+                f"scores lack {', '.join(missing)} (needed by this round's payout rule)"
+            )
         total = sum((m * _dec(scores[name]) for name, m in self.multipliers.items()), Decimal(0))
         return max(-self.clip, min(self.clip, self.payout_factor * total))
 
@@ -223,7 +233,7 @@ class PayoutRule:
         return (amount, 0) if fraction >= 0 else (0, amount)
 
     @classmethod
-    def from_score_configs(cls, configs: Sequence[Mapping], payout_factor=None) -> "PayoutRule":
+    def from_score_configs(cls, configs: Sequence[Mapping], payout_factor=None) -> PayoutRule:
         """The rule of a round from its `roundScoreConfigs` (as numerapi's `list_rounds` returns
         them, strings or parsed): the payout configs' names and default multipliers, their clip
         threshold and payout factor (or the round's `payout_factor` when given)."""
@@ -234,7 +244,9 @@ class PayoutRule:
         if len(clips) != 1:
             raise PayoutError(f"the round's payout configs disagree on the clip: {sorted(clips)}")
         factor = payout_factor if payout_factor is not None else paying[0].get("payoutFactor") or 1
-        return cls({c["name"]: _dec(c["defaultMultiplier"]) for c in paying}, clips.pop(), _dec(factor))
+        return cls(
+            {c["name"]: _dec(c["defaultMultiplier"]) for c in paying}, clips.pop(), _dec(factor)
+        )
 
 
 # Numerai Classic from round 1343 (ABS): 3 × CORR60 + 15 × MMC60, clipped at ±1, payout factor 1.
@@ -246,7 +258,7 @@ CLASSIC_STAKE_THRESHOLD = Decimal(72_000)
 SIGNALS_STAKE_THRESHOLD = Decimal(36_000)
 
 
-def abs_rule(multipliers: Mapping[str, "Decimal | float | str"] | None = None) -> PayoutRule:
+def abs_rule(multipliers: Mapping[str, Decimal | float | str] | None = None) -> PayoutRule:
     """An Atomic Blockchain Staking round's rule (clip 1, payout factor 1)."""
     return PayoutRule(dict(multipliers or CLASSIC_ABS_MULTIPLIERS), Decimal(1), Decimal(1))
 
@@ -262,7 +274,9 @@ def legacy_rule(
 ) -> PayoutRule:
     """A legacy (pre-ABS) round's rule: clip 5%, payout factor from the total at risk."""
     return PayoutRule(
-        dict(multipliers or LEGACY_MULTIPLIERS), LEGACY_CLIP, legacy_payout_factor(total_at_risk, threshold)
+        dict(multipliers or LEGACY_MULTIPLIERS),
+        LEGACY_CLIP,
+        legacy_payout_factor(total_at_risk, threshold),
     )
 
 
@@ -271,8 +285,8 @@ def round_payout(
     corr: float | Decimal,
     mmc: float | Decimal,
     corr_multiplier: float | Decimal = Decimal("0.5"),
-    mmc_multiplier: float | Decimal = Decimal("2"),
-    payout_factor: float | Decimal = Decimal("1"),
+    mmc_multiplier: float | Decimal = Decimal(2),
+    payout_factor: float | Decimal = Decimal(1),
     clip: float | Decimal = Decimal("0.05"),
 ) -> tuple[int, int]:
     """Numerai's per-round result of `stake` (NMR wei) as `(payout, burn)` in NMR wei, from a CORR

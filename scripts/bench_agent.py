@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent.payouts import RoundResult, RoundTree, verify  # noqa: E402
+from agent.payouts import RoundResult, RoundTree, verify
 
 
 def bench_tree(positions: int, repeats: int = 3) -> tuple[float, float]:
@@ -102,7 +102,9 @@ def main() -> None:
 
     build, tree = bench_tree(args.positions)
     goal = "meets" if tree <= 2.0 else "MISSES"
-    print(f"| Merkle tree + every proof, {args.positions:,} positions | {tree:.2f} s ({goal} the 2 s goal) |")
+    print(
+        f"| Merkle tree + every proof, {args.positions:,} positions | {tree:.2f} s ({goal} the 2 s goal) |"
+    )
     print(f"| building the {args.positions:,} leaf records (not in the goal) | {build:.2f} s |")
     for name, rate in bench_calls(args.calls):
         print(f"| numerapi `{name}` against the simulator | {rate:.0f} calls/s |")

@@ -65,14 +65,20 @@ def translate(exc: Exception, url: str, what: str) -> NumeraiError:
     message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, KeyError):
         # numerapi reads ['data'] from an empty dict when the POST failed (refused, 4xx, not JSON).
-        return Unreachable(f"Numerai at {url} did not answer {what}; is it running (nmrx simulator) and the URL right?")
+        return Unreachable(
+            f"Numerai at {url} did not answer {what}; is it running (nmrx simulator) and the URL right?"
+        )
     if message == "API keys required for this action.":
-        return MissingKeys(f"{what} needs Numerai API keys: set NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY")
+        return MissingKeys(
+            f"{what} needs Numerai API keys: set NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY"
+        )
     scope = re.match(r"Insufficient permission for (\w+)", message)
     if scope:
         return MissingScope(scope.group(1))
     if "session is invalid" in message or "invalid api key" in message.lower():
-        return InvalidKeys(f"Numerai refused the API key ({message}); check NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY")
+        return InvalidKeys(
+            f"Numerai refused the API key ({message}); check NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY"
+        )
     if "model not found" in message.lower():
         return UnknownModel(f"{what}: Numerai knows no such model of this account ({message})")
     if "closed" in message.lower():
@@ -116,12 +122,16 @@ class NumeraiClient:
     def model_id(self, name: str) -> str:
         models = self.models()
         if name not in models:
-            raise UnknownModel(f"the account has no model named {name!r} (it has: {', '.join(sorted(models)) or 'none'})")
+            raise UnknownModel(
+                f"the account has no model named {name!r} (it has: {', '.join(sorted(models)) or 'none'})"
+            )
         return models[name]
 
     def profile(self, model_name: str) -> dict:
         """A model's public profile, `bio` included (no key needed)."""
-        return self._call(f"reading the profile of {model_name}", self.api.public_user_profile, model_name)
+        return self._call(
+            f"reading the profile of {model_name}", self.api.public_user_profile, model_name
+        )
 
     def set_bio(self, model_id: str, bio: str) -> bool:
         return self._call("setting the bio", self.api.set_bio, model_id, bio)
@@ -162,11 +172,25 @@ class NumeraiClient:
 
     def stake_auth(self, submission_id: str, staker: str, max_amount: Decimal | str) -> dict:
         """Numerai's signed authorization to stake up to `max_amount` NMR (maxAmount comes back in wei)."""
-        return self._call("requesting a stake authorization", self.api.v3_stake_auth, submission_id, staker, max_amount=str(max_amount))
+        return self._call(
+            "requesting a stake authorization",
+            self.api.v3_stake_auth,
+            submission_id,
+            staker,
+            max_amount=str(max_amount),
+        )
 
     def stake_round(self, round_number: int) -> dict:
-        return self._call(f"reading round {round_number}'s stakes", self.api.v3_stake_round, round_number)
+        return self._call(
+            f"reading round {round_number}'s stakes", self.api.v3_stake_round, round_number
+        )
 
     def stake_claim(self, round_number: int, model_id: str, staker: str) -> dict:
         """The leaf (payout, burn in wei) and proof of `staker`'s position on `model_id`."""
-        return self._call(f"fetching round {round_number}'s claim", self.api.v3_stake_claim, round_number, model_id, staker)
+        return self._call(
+            f"fetching round {round_number}'s claim",
+            self.api.v3_stake_claim,
+            round_number,
+            model_id,
+            staker,
+        )

@@ -48,7 +48,11 @@ def create_app(simulator: Simulator, base_url: str) -> Starlette:
         context = {"simulator": simulator, "authorization": authorization, "base_url": base_url}
         with simulator.lock:
             _, result = graphql_sync(
-                schema, data, context_value=context, logger=QUIET_LOGGER, error_formatter=_format_error
+                schema,
+                data,
+                context_value=context,
+                logger=QUIET_LOGGER,
+                error_formatter=_format_error,
             )
             simulator.persist()
         return result
@@ -59,7 +63,9 @@ def create_app(simulator: Simulator, base_url: str) -> Starlette:
         except ValueError:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("query"), str):
-            return JSONResponse({"errors": [{"message": "Send a JSON body with a GraphQL 'query'"}]})
+            return JSONResponse(
+                {"errors": [{"message": "Send a JSON body with a GraphQL 'query'"}]}
+            )
         result = await run_in_threadpool(execute, data, request.headers.get("authorization"))
         return JSONResponse(result)
 
@@ -78,7 +84,9 @@ def create_app(simulator: Simulator, base_url: str) -> Starlette:
     async def live_ids(request: Request) -> Response:
         p = request.path_params
         with simulator.lock:
-            content = simulator.tournament.live_csv(simulator.tournament.round(p["round"], p["tournament"]))
+            content = simulator.tournament.live_csv(
+                simulator.tournament.round(p["round"], p["tournament"])
+            )
         return Response(content, media_type="text/csv")
 
     async def info(request: Request) -> Response:
@@ -101,10 +109,18 @@ class SimulatorServer:
     """Serves a `Simulator` on `host:port` (0: any free port) from a daemon thread, and runs its
     daily job every `tick_seconds` (0: never; tests call `simulator.tick()` themselves)."""
 
-    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0, tick_seconds: float = 5.0):
+    def __init__(
+        self,
+        simulator: Simulator,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tick_seconds: float = 5.0,
+    ):
         self.simulator = simulator
         self.host = host
-        self._config = uvicorn.Config(lambda *a: None, host=host, port=port, log_level="warning", lifespan="off")
+        self._config = uvicorn.Config(
+            lambda *a: None, host=host, port=port, log_level="warning", lifespan="off"
+        )
         self._socket = self._config.bind_socket()
         self.port = self._socket.getsockname()[1]
         self._config.app = create_app(simulator, self.url)
@@ -116,13 +132,17 @@ class SimulatorServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "SimulatorServer":
+    def start(self) -> SimulatorServer:
         self._socket.listen(self._config.backlog)
-        serve = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+        serve = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
         serve.start()
         self._threads.append(serve)
         if self.tick_seconds:
-            ticker = threading.Thread(target=self.simulator.run_ticks, args=(self.tick_seconds,), daemon=True)
+            ticker = threading.Thread(
+                target=self.simulator.run_ticks, args=(self.tick_seconds,), daemon=True
+            )
             ticker.start()
             self._threads.append(ticker)
         return self
@@ -134,7 +154,7 @@ class SimulatorServer:
             thread.join(timeout=10)
         self._socket.close()
 
-    def __enter__(self) -> "SimulatorServer":
+    def __enter__(self) -> SimulatorServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

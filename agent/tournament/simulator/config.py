@@ -88,7 +88,7 @@ class SimulatorConfig:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/{self.seed}/{username}/{model}"))
 
     @classmethod
-    def from_toml(cls, path: Path) -> "SimulatorConfig":
+    def from_toml(cls, path: Path) -> SimulatorConfig:
         try:
             data = tomllib.loads(Path(path).read_text())
         except FileNotFoundError:
@@ -98,7 +98,7 @@ class SimulatorConfig:
         return cls.from_dict(data, str(path))
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "the simulator config") -> "SimulatorConfig":
+    def from_dict(cls, data: dict, where: str = "the simulator config") -> SimulatorConfig:
         data = dict(data)
         accounts = tuple(_account(a, where) for a in data.pop("accounts", []))
         known = set(cls.__dataclass_fields__) - {"accounts"}
@@ -123,7 +123,9 @@ def _account(raw: dict, where: str) -> AccountSpec:
         scopes = tuple(t.get("scopes", ["all"]))
         if "all" in scopes:
             scopes = SCOPES
-        tokens.append(TokenSpec(t["public_id"], t["secret_key"], scopes, t.get("name", "simulator")))
+        tokens.append(
+            TokenSpec(t["public_id"], t["secret_key"], scopes, t.get("name", "simulator"))
+        )
     return AccountSpec(
         raw["username"],
         tuple(raw.get("models", [])),

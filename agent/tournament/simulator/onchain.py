@@ -89,7 +89,15 @@ class OnChainNumerai:
 
     # ------------------------------------------------------------------ authorizations
 
-    def authorize(self, round_: int, staker: str, model_id: str, submission_hash: str, max_amount: int, ttl: int):
+    def authorize(
+        self,
+        round_: int,
+        staker: str,
+        model_id: str,
+        submission_hash: str,
+        max_amount: int,
+        ttl: int,
+    ):
         """A fresh single-use stake authorization, valid for `ttl` seconds of chain time."""
         staker = Web3.to_checksum_address(staker)
         nonce = self._fresh_nonce(staker)
@@ -149,7 +157,9 @@ class OnChainNumerai:
 
     def positions(self, round_: int) -> list[Position]:
         """Every position staked into `round_` (one per model), from the contract's Staked events."""
-        logs = self.staking.events.Staked().get_logs(from_block=0, argument_filters={"round": round_})
+        logs = self.staking.events.Staked().get_logs(
+            from_block=0, argument_filters={"round": round_}
+        )
         totals: dict[str, Position] = {}
         for entry in logs:
             args = entry["args"]
@@ -161,7 +171,9 @@ class OnChainNumerai:
         return list(totals.values())
 
     def round_state(self, round_: int) -> dict:
-        root, remaining_payout, remaining_burn, resolved_at = self.staking.functions.roundOf(round_).call()
+        root, remaining_payout, remaining_burn, resolved_at = self.staking.functions.roundOf(
+            round_
+        ).call()
         return {
             "root": "0x" + bytes(root).hex(),
             "remainingPayout": remaining_payout,
@@ -179,7 +191,9 @@ class OnChainNumerai:
         total = tree.total_payout
         if total:
             self._ensure_funds(total)
-        self._send(self.staking.functions.resolveRound(tree.round, tree.root, total, tree.total_burn))
+        self._send(
+            self.staking.functions.resolveRound(tree.round, tree.root, total, tree.total_burn)
+        )
         log.info("round %s resolved on chain: root %s, payout %s wei", tree.round, tree.root, total)
 
     def finalize_due(self, tree: RoundTree, resolved_at: int) -> int | None:
@@ -213,7 +227,9 @@ class OnChainNumerai:
         balance = self.nmr.functions.balanceOf(me).call()
         if balance < amount:
             if not self.faucet:
-                raise OnChainError(f"the resolver {me} holds {balance} NMR wei; round payouts need {amount}")
+                raise OnChainError(
+                    f"the resolver {me} holds {balance} NMR wei; round payouts need {amount}"
+                )
             self._send(self.nmr.functions.faucet(me, max(FAUCET_AMOUNT, amount - balance)))
         allowance = self.nmr.functions.allowance(me, self.staking.address).call()
         if allowance < amount:

@@ -39,7 +39,11 @@ def account_from_flag(text: str) -> AccountSpec:
     if len(parts) not in (2, 4):
         raise ValueError(f"--account {text!r}: use USER:MODEL[,MODEL...][:PUBLIC_ID:SECRET]")
     username, models = parts[0], tuple(m for m in parts[1].split(",") if m)
-    public_id, secret = (parts[2], parts[3]) if len(parts) == 4 else (f"{username.upper()}PUBLICID", f"{username.upper()}SECRET")
+    public_id, secret = (
+        (parts[2], parts[3])
+        if len(parts) == 4
+        else (f"{username.upper()}PUBLICID", f"{username.upper()}SECRET")
+    )
     return AccountSpec(username, models, (TokenSpec(public_id, secret),))
 
 
@@ -61,7 +65,9 @@ def on_chain(w3: Web3, settings: Settings, numerai: LocalAccount) -> OnChainNume
 
 def state_file(settings: Settings, chain: OnChainNumerai | None) -> Path | None:
     """Where a simulator on `chain` keeps its state (none without a chain: nothing outlives it)."""
-    return None if chain is None else settings.data_dir / "simulator" / f"state-{chain.chain_id}.json"
+    return (
+        None if chain is None else settings.data_dir / "simulator" / f"state-{chain.chain_id}.json"
+    )
 
 
 def start(
@@ -72,7 +78,9 @@ def start(
     tick_seconds: float,
     state: Path | None = None,
 ) -> SimulatorServer:
-    return SimulatorServer(Simulator(config, chain=chain, state_file=state), host, port, tick_seconds).start()
+    return SimulatorServer(
+        Simulator(config, chain=chain, state_file=state), host, port, tick_seconds
+    ).start()
 
 
 def describe(server: SimulatorServer) -> list[str]:
@@ -89,6 +97,10 @@ def describe(server: SimulatorServer) -> list[str]:
     current = sim.tournament.current_round()
     rnd = f"round {current.number}" if current else "no round yet"
     chain = f"staking on {sim.chain.address}" if sim.chain else "no chain (staking v3 off)"
-    lines.append(f"  {rnd}, overlap {sim.config.overlap}, {sim.config.round_seconds}s per round, {chain}")
-    lines.append(f'  numerapi: import numerapi.base_api; numerapi.base_api.API_TOURNAMENT_URL = "{server.url}"')
+    lines.append(
+        f"  {rnd}, overlap {sim.config.overlap}, {sim.config.round_seconds}s per round, {chain}"
+    )
+    lines.append(
+        f'  numerapi: import numerapi.base_api; numerapi.base_api.API_TOURNAMENT_URL = "{server.url}"'
+    )
     return lines

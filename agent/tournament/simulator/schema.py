@@ -145,7 +145,10 @@ def resolve_account(_, info):
         "status": "VERIFIED",
         "insertedAt": iso(account.inserted_at),
         "models": [model_dict(m, s) for m in account.models],
-        "apiTokens": [{"name": t.name, "public_id": t.public_id, "scopes": list(t.scopes)} for t in account.tokens],
+        "apiTokens": [
+            {"name": t.name, "public_id": t.public_id, "scopes": list(t.scopes)}
+            for t in account.tokens
+        ],
         "walletTxns": [],
     }
 
@@ -162,14 +165,24 @@ def resolve_account_profile(_, info, username, tournament=None):
     if account is None:
         raise ApiError("Account not found")
     tournament = tournament or CLASSIC
-    return {"models": [{"id": m.id, "displayName": m.name} for m in account.models if m.tournament == tournament]}
+    return {
+        "models": [
+            {"id": m.id, "displayName": m.name}
+            for m in account.models
+            if m.tournament == tournament
+        ]
+    }
 
 
 @query.field("v3UserProfile")
 def resolve_user_profile(_, info, model_name=None, modelName=None, tournament=None):
     s = sim(info)
     model = s.tournament.model_by_name(model_name or modelName)
-    staked = nmr_string(s.nmr_staked(model.id), wei=True) if model.tournament == CLASSIC else nmr_string(0)
+    staked = (
+        nmr_string(s.nmr_staked(model.id), wei=True)
+        if model.tournament == CLASSIC
+        else nmr_string(0)
+    )
     return {
         "id": model.id,
         "username": model.name,
@@ -271,7 +284,9 @@ def resolve_dataset(_, info, filename, round=None, tournament=None):
     s = sim(info)
     tournament = tournament or CLASSIC
     if filename != LIVE_FILES.get(tournament):
-        raise ApiError(f"Dataset {filename} not found; the simulator serves {LIVE_FILES.get(tournament)}")
+        raise ApiError(
+            f"Dataset {filename} not found; the simulator serves {LIVE_FILES.get(tournament)}"
+        )
     rnd = s.tournament.round(round, tournament) if round else s.tournament.current_round(tournament)
     if rnd is None:
         raise ApiError("No round is open yet")
@@ -341,7 +356,10 @@ for _field, _what in [
     ("computePickleUploadAuth", "Model upload"),
 ]:
     query.set_field(_field, _unavailable(_what))
-for _field, _what in [("createDiagnostics", "Diagnostics"), ("createComputePickleUpload", "Model upload")]:
+for _field, _what in [
+    ("createDiagnostics", "Diagnostics"),
+    ("createComputePickleUpload", "Model upload"),
+]:
     mutation.set_field(_field, _unavailable(_what))
 
 
@@ -356,7 +374,9 @@ def resolve_no_compute(_, info):
 @mutation.field("releaseStake")
 def resolve_legacy_stake(_, info, **kwargs):
     caller(info)
-    raise ApiError("Legacy stake changes are disabled: this tournament uses Atomic Blockchain Staking (v3)")
+    raise ApiError(
+        "Legacy stake changes are disabled: this tournament uses Atomic Blockchain Staking (v3)"
+    )
 
 
 # ---------------------------------------------------------------------------- scores and payouts
@@ -364,8 +384,16 @@ def resolve_legacy_stake(_, info, **kwargs):
 
 @query.field("submissionScores")
 def resolve_submission_scores(
-    _, info, modelId, displayName=None, version=None, day=None, resolved=None, tournament=None,
-    lastNRounds=None, distinctOnRound=None,
+    _,
+    info,
+    modelId,
+    displayName=None,
+    version=None,
+    day=None,
+    resolved=None,
+    tournament=None,
+    lastNRounds=None,
+    distinctOnRound=None,
 ):
     s = sim(info)
     model = s.tournament.model(modelId)
@@ -460,4 +488,3 @@ def resolve_stake_claim(_, info, roundId, modelId, staker):
 def build_schema() -> GraphQLSchema:
     """The executable schema: `schema.graphql` with the resolvers above."""
     return make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)), query, mutation)
-

@@ -19,8 +19,8 @@ from web3 import Web3
 
 from agent.models import InvalidModelUuid, model_id_from_uuid, model_uuid_from_id
 from agent.payouts import PayoutRule, RoundResult, RoundTree
-from agent.tournament.simulator.config import CLASSIC, SimulatorConfig
 from agent.tournament.simulator import state
+from agent.tournament.simulator.config import CLASSIC, SimulatorConfig
 from agent.tournament.simulator.onchain import OnChainNumerai, Position
 from agent.tournament.simulator.tournament import (
     Account,
@@ -127,7 +127,7 @@ class Simulator:
         while not self._stop.wait(interval):
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 -- a failed tick is retried next time; never kill the loop
+            except Exception:
                 log.exception("simulator tick failed; retrying in %ss", interval)
 
     def stop(self) -> None:
@@ -142,11 +142,16 @@ class Simulator:
         res = Resolution(rnd.number, self.clock.now(), rule, positions, scores)
         onchain = self.chain.round_state(rnd.number) if self.chain else None
         if onchain and int(onchain["root"], 16):
-            log.warning("round %s is already resolved on chain by someone else; its proofs are unknown here", rnd.number)
+            log.warning(
+                "round %s is already resolved on chain by someone else; its proofs are unknown here",
+                rnd.number,
+            )
             res.foreign = True
         elif positions:
             results = [
-                RoundResult(rnd.number, p.staker, p.model_id, *rule.settle(p.amount, scores[p.model_id]))
+                RoundResult(
+                    rnd.number, p.staker, p.model_id, *rule.settle(p.amount, scores[p.model_id])
+                )
                 for p in positions
             ]
             res.tree = RoundTree(rnd.number, results)
@@ -166,7 +171,9 @@ class Simulator:
         except InvalidModelUuid:
             model_uuid = None
         if model_uuid:
-            sub = self.tournament.submission_by_hash(model_uuid, rnd.number, position.submission_hash)
+            sub = self.tournament.submission_by_hash(
+                model_uuid, rnd.number, position.submission_hash
+            )
             sub = sub or self.tournament.selected_submission(model_uuid, rnd)
         predictions = sub.predictions if sub else None
         return self.tournament.final_scores(rnd, predictions, position.submission_hash)
@@ -178,7 +185,9 @@ class Simulator:
             raise ApiError("Staking v3 is not available: this simulator runs without a chain")
         return self.chain
 
-    def stake_auth(self, account: Account, submission_id: str, staker: str, max_amount: str) -> dict:
+    def stake_auth(
+        self, account: Account, submission_id: str, staker: str, max_amount: str
+    ) -> dict:
         chain = self._require_chain()
         sub = self.tournament.submissions.get(str(submission_id))
         if sub is None or self.tournament.models[sub.model_id].owner != account.username:
@@ -196,7 +205,12 @@ class Simulator:
         except ValueError:
             raise ApiError(f"{staker!r} is not an Ethereum address") from None
         auth = chain.authorize(
-            rnd.number, staker, model_id_from_uuid(sub.model_id), sub.hash, amount, self.config.auth_ttl_seconds
+            rnd.number,
+            staker,
+            model_id_from_uuid(sub.model_id),
+            sub.hash,
+            amount,
+            self.config.auth_ttl_seconds,
         )
         return {
             "authorizationSigner": chain.account.address,
@@ -273,7 +287,9 @@ class Simulator:
         if res is None:
             raise ApiError(f"Round {number} is not resolved yet")
         if res.foreign:
-            raise ApiError(f"Round {number} was resolved by another Numerai; this one has no proofs for it")
+            raise ApiError(
+                f"Round {number} was resolved by another Numerai; this one has no proofs for it"
+            )
         onchain_id = model_id_from_uuid(model.id)
         result = res.result(onchain_id)
         if result is None or result.staker.lower() != str(staker).lower():
@@ -336,7 +352,11 @@ class Simulator:
 
     def nmr_staked(self, model_uuid: str) -> int:
         """NMR wei the model has at risk in unresolved rounds."""
-        return sum(p.amount for n, p in self.model_positions(model_uuid).items() if n not in self.resolutions)
+        return sum(
+            p.amount
+            for n, p in self.model_positions(model_uuid).items()
+            if n not in self.resolutions
+        )
 
     def projected(self, rnd: Round, position: Position, all_positions: list[Position]) -> int:
         """Payout (negative: burn) of a live position if its round resolved on today's scores."""
@@ -368,7 +388,9 @@ class Simulator:
                     continue
                 rnd = self.tournament.round(number, tournament)
                 settled = self.settled(number, model.id)
-                amount = settled if settled is not None else self.projected(rnd, position, positions)
+                amount = (
+                    settled if settled is not None else self.projected(rnd, position, positions)
+                )
                 nmr = Decimal(amount) / WEI
                 entry = {
                     "roundId": rnd.id,
@@ -387,7 +409,9 @@ class Simulator:
     def performances(self, model_uuid: str, tournament: int) -> list[dict]:
         t = self.tournament
         positions = self.model_positions(model_uuid) if tournament == CLASSIC else {}
-        rounds = {s.round for s in t.model_submissions(model_uuid) if s.tournament == tournament} | set(positions)
+        rounds = {
+            s.round for s in t.model_submissions(model_uuid) if s.tournament == tournament
+        } | set(positions)
         out = []
         for number in sorted(rounds, reverse=True):
             rnd = t.round(number, tournament)
@@ -417,8 +441,11 @@ class Simulator:
                     "roundResolveTime": _iso(rnd.resolve_time),
                     "roundResolved": res is not None,
                     "roundTarget": "target",
-                    "submissionScores": [self._round_score(e, settled) for e in daily if e["day"] == max(
-                        (d["day"] for d in daily), default=0)],
+                    "submissionScores": [
+                        self._round_score(e, settled)
+                        for e in daily
+                        if e["day"] == max((d["day"] for d in daily), default=0)
+                    ],
                     "intraRoundSubmissionScores": [self._round_score(e, settled) for e in daily],
                 }
             )

@@ -54,9 +54,13 @@ def dump(simulator) -> dict:
                     "clip": str(r.rule.clip),
                     "payout_factor": str(r.rule.payout_factor),
                 },
-                "positions": [[p.staker, p.model_id, str(p.amount), p.submission_hash] for p in r.positions],
+                "positions": [
+                    [p.staker, p.model_id, str(p.amount), p.submission_hash] for p in r.positions
+                ],
                 "scores": r.scores,
-                "results": [[x.staker, x.model_id, str(x.payout), str(x.burn)] for x in r.tree.results]
+                "results": [
+                    [x.staker, x.model_id, str(x.payout), str(x.burn)] for x in r.tree.results
+                ]
                 if r.tree
                 else None,
                 "resolved_at": r.resolved_at,
@@ -127,9 +131,13 @@ def load(simulator, path: Path | None) -> None:
             Decimal(raw["rule"]["payout_factor"]),
         )
         positions = [Position(number, s, m, int(a), h) for s, m, a, h in raw["positions"]]
-        res = Resolution(number, datetime.fromisoformat(raw["time"]), rule, positions, raw["scores"])
+        res = Resolution(
+            number, datetime.fromisoformat(raw["time"]), rule, positions, raw["scores"]
+        )
         if raw["results"]:
-            res.tree = RoundTree(number, [RoundResult(number, s, m, int(p), int(b)) for s, m, p, b in raw["results"]])
+            res.tree = RoundTree(
+                number, [RoundResult(number, s, m, int(p), int(b)) for s, m, p, b in raw["results"]]
+            )
         res.resolved_at = raw["resolved_at"]
         res.finalized = set(raw["finalized"])
         simulator.resolutions[number] = res

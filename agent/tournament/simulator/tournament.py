@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 from agent.errors import NmrxError
-from agent.payouts import CLASSIC_STAKE_THRESHOLD, SIGNALS_STAKE_THRESHOLD, PayoutRule, legacy_payout_factor
+from agent.payouts import (
+    CLASSIC_STAKE_THRESHOLD,
+    SIGNALS_STAKE_THRESHOLD,
+    PayoutRule,
+    legacy_payout_factor,
+)
 from agent.tournament.simulator.config import CLASSIC, SIGNALS, SimulatorConfig
 
 TOURNAMENTS = (CLASSIC, SIGNALS)
@@ -152,7 +157,9 @@ class Round:
 
     @property
     def id(self) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/round/{self.tournament}/{self.number}"))
+        return str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/round/{self.tournament}/{self.number}")
+        )
 
     @property
     def scores(self):
@@ -200,7 +207,9 @@ class Tournament:
     def add_account(self, username: str, wallet: str | None = None) -> Account:
         if username in self.accounts:
             raise ApiError(f"username {username} is taken")
-        account_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/{self.config.seed}/{username}"))
+        account_id = str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/{self.config.seed}/{username}")
+        )
         account = Account(account_id, username, wallet, self.genesis)
         self.accounts[username] = account
         return account
@@ -213,7 +222,9 @@ class Tournament:
         self.accounts[username].models.append(model)
         return model
 
-    def add_token(self, username: str, public_id: str, secret_key: str, scopes, name="simulator") -> Token:
+    def add_token(
+        self, username: str, public_id: str, secret_key: str, scopes, name="simulator"
+    ) -> Token:
         token = Token(public_id, secret_key, tuple(scopes), name)
         account = self.accounts[username]
         account.tokens.append(token)
@@ -231,7 +242,9 @@ class Tournament:
             raise invalid_token()
         return found
 
-    def model(self, model_id: str | None, account: Account | None = None, tournament: int | None = None) -> Model:
+    def model(
+        self, model_id: str | None, account: Account | None = None, tournament: int | None = None
+    ) -> Model:
         """The model `model_id` (of `account`, when given)."""
         model = self.models.get(str(model_id)) if model_id else None
         if model is None or (account is not None and model.owner != account.username):
@@ -271,14 +284,19 @@ class Tournament:
         elapsed = (self.clock.now() - self.genesis).total_seconds()
         if elapsed < 0:
             return None
-        return self.round(self.config.first_round + int(elapsed // self.config.round_seconds), tournament)
+        return self.round(
+            self.config.first_round + int(elapsed // self.config.round_seconds), tournament
+        )
 
     def rounds(self, tournament: int = CLASSIC) -> list[Round]:
         """Every round opened so far, newest first."""
         current = self.current_round(tournament)
         if current is None:
             return []
-        return [self.round(n, tournament) for n in range(current.number, self.config.first_round - 1, -1)]
+        return [
+            self.round(n, tournament)
+            for n in range(current.number, self.config.first_round - 1, -1)
+        ]
 
     def is_open(self, rnd: Round) -> bool:
         return rnd.open_time <= self.clock.now() < rnd.close_time
@@ -305,7 +323,11 @@ class Tournament:
         rule = self.payout_rule(rnd)
         configs = []
         for i, (name, display, multiplier, _) in enumerate(rnd.scores):
-            config_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"nmrx-simulator/score/{rnd.tournament}/{name}/{rnd.abs}"))
+            config_id = str(
+                uuid.uuid5(
+                    uuid.NAMESPACE_URL, f"nmrx-simulator/score/{rnd.tournament}/{name}/{rnd.abs}"
+                )
+            )
             configs.append(
                 {
                     "id": config_id,
@@ -348,16 +370,22 @@ class Tournament:
         key = COLUMNS[rnd.tournament][0]
         return ("\n".join([key, *self.live_ids(rnd)]) + "\n").encode()
 
-    def final_scores(self, rnd: Round, predictions: np.ndarray | None, submission_hash: str) -> dict[str, float]:
+    def final_scores(
+        self, rnd: Round, predictions: np.ndarray | None, submission_hash: str
+    ) -> dict[str, float]:
         """Each payout score of a submission when its round resolves: the rank correlation of its
         predictions with the round's hidden target for that score, scaled to Numerai's range.
         Without the file (a stake on a submission this simulator never saw) the hash alone decides."""
         result = {}
         for name, _, _, scale in rnd.scores:
             if predictions is None:
-                value = self._rng("blind", rnd.tournament, rnd.number, name, submission_hash).uniform(-1, 1)
+                value = self._rng(
+                    "blind", rnd.tournament, rnd.number, name, submission_hash
+                ).uniform(-1, 1)
             else:
-                target = self._rng("target", rnd.tournament, rnd.number, name).standard_normal(len(predictions))
+                target = self._rng("target", rnd.tournament, rnd.number, name).standard_normal(
+                    len(predictions)
+                )
                 ranks = pd.Series(predictions).rank().to_numpy()
                 value = 0.0 if np.std(ranks) == 0 else float(np.corrcoef(ranks, target)[0, 1])
             result[name] = round(value * scale, 6)
@@ -380,7 +408,8 @@ class Tournament:
                         "name": name,
                         "displayName": display,
                         "day": day,
-                        "date": rnd.score_time + timedelta(seconds=(day - 1) * self.config.round_seconds),
+                        "date": rnd.score_time
+                        + timedelta(seconds=(day - 1) * self.config.round_seconds),
                         "value": value,
                         "percentile": round(min(1.0, max(0.0, 0.5 + value / (2 * scale))), 6),
                         "resolved": day == rnd.days,
@@ -390,9 +419,15 @@ class Tournament:
 
     # ------------------------------------------------------------------ submissions
 
-    def upload_auth(self, account: Account, filename: str, tournament: int, model_id: str | None) -> str:
+    def upload_auth(
+        self, account: Account, filename: str, tournament: int, model_id: str | None
+    ) -> str:
         """Start an upload: the key of a one-time PUT URL."""
-        model = self.model(model_id, account, tournament) if model_id else self._only_model(account, tournament)
+        model = (
+            self.model(model_id, account, tournament)
+            if model_id
+            else self._only_model(account, tournament)
+        )
         key = secrets.token_urlsafe(16)
         self.uploads[key] = Upload(account.username, model.id, tournament, filename)
         return key
@@ -410,7 +445,9 @@ class Tournament:
         upload.content = content
         return True
 
-    def create_submission(self, account: Account, key: str, tournament: int, model_id: str | None) -> Submission:
+    def create_submission(
+        self, account: Account, key: str, tournament: int, model_id: str | None
+    ) -> Submission:
         """Validate an uploaded file against the open round and record it as the model's submission."""
         upload = self.uploads.get(key)
         if upload is None or upload.account != account.username:
@@ -421,11 +458,17 @@ class Tournament:
         rnd = self.current_round(tournament)
         if rnd is None or not self.is_open(rnd):
             number = "" if rnd is None else f" {rnd.number}"
-            raise ApiError(f"Round{number} is closed for submissions; wait for the next round to open")
+            raise ApiError(
+                f"Round{number} is closed for submissions; wait for the next round to open"
+            )
         predictions = self._validate(upload.content, rnd)
         del self.uploads[key]
         for old in self.submissions.values():
-            if old.model_id == model.id and old.round == rnd.number and old.tournament == tournament:
+            if (
+                old.model_id == model.id
+                and old.round == rnd.number
+                and old.tournament == tournament
+            ):
                 old.selected = False
         sub = Submission(
             id=str(uuid.uuid4()),
@@ -461,22 +504,36 @@ class Tournament:
             )
         values = pd.to_numeric(frame.loc[ids, column], errors="coerce").to_numpy(dtype=float)
         if np.isnan(values).any() or (values < 0).any() or (values > 1).any():
-            raise ApiError(f"Invalid submission file: every '{column}' must be a number between 0 and 1")
+            raise ApiError(
+                f"Invalid submission file: every '{column}' must be a number between 0 and 1"
+            )
         return values
 
     def selected_submission(self, model_id: str, rnd: Round) -> Submission | None:
         for sub in self.submissions.values():
-            if sub.model_id == model_id and sub.round == rnd.number and sub.tournament == rnd.tournament and sub.selected:
+            if (
+                sub.model_id == model_id
+                and sub.round == rnd.number
+                and sub.tournament == rnd.tournament
+                and sub.selected
+            ):
                 return sub
         return None
 
-    def submission_by_hash(self, model_id: str, round_number: int, submission_hash: str) -> Submission | None:
+    def submission_by_hash(
+        self, model_id: str, round_number: int, submission_hash: str
+    ) -> Submission | None:
         for sub in self.submissions.values():
-            if sub.model_id == model_id and sub.round == round_number and sub.hash == submission_hash.lower():
+            if (
+                sub.model_id == model_id
+                and sub.round == round_number
+                and sub.hash == submission_hash.lower()
+            ):
                 return sub
         return None
 
     def model_submissions(self, model_id: str) -> list[Submission]:
         return sorted(
-            (s for s in self.submissions.values() if s.model_id == model_id), key=lambda s: s.inserted_at
+            (s for s in self.submissions.values() if s.model_id == model_id),
+            key=lambda s: s.inserted_at,
         )

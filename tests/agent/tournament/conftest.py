@@ -37,7 +37,10 @@ def config(**overrides) -> SimulatorConfig:
             AccountSpec(
                 "alice",
                 ("alice_model", "alice_second"),
-                (TokenSpec(*ALICE), TokenSpec(*ALICE_READ_ONLY, scopes=("read_user_info",), name="read-only")),
+                (
+                    TokenSpec(*ALICE),
+                    TokenSpec(*ALICE_READ_ONLY, scopes=("read_user_info",), name="read-only"),
+                ),
             ),
             AccountSpec("bob", ("bob_model",), (TokenSpec(*BOB),), signals_models=("bob_signals",)),
         ),

@@ -31,8 +31,17 @@ def standalone(tmp_path, monkeypatch):
     config.write_text(TOML)
     port = free_port()
     proc = subprocess.Popen(
-        [str(NMRX), "simulator", "--no-chain", "--config", str(config), "--port", str(port),
-         "--account", "dave:d1,d2:DAVEPUB:DAVESECRET"],
+        [
+            str(NMRX),
+            "simulator",
+            "--no-chain",
+            "--config",
+            str(config),
+            "--port",
+            str(port),
+            "--account",
+            "dave:d1,d2:DAVEPUB:DAVESECRET",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -52,18 +61,32 @@ def standalone(tmp_path, monkeypatch):
 
 def test_prints_what_numerapi_needs(standalone):
     assert "API_TOURNAMENT_URL" in standalone
-    assert "NUMERAI_PUBLIC_ID=CAROLPUB NUMERAI_SECRET_KEY=CAROLSECRET  scopes: read_user_info" in standalone
+    assert (
+        "NUMERAI_PUBLIC_ID=CAROLPUB NUMERAI_SECRET_KEY=CAROLSECRET  scopes: read_user_info"
+        in standalone
+    )
     assert "overlap 4, 600s per round" in standalone
 
 
 def test_accounts_from_file_and_flags_answer(standalone):
-    assert list(numerapi.NumerAPI("CAROLPUB", "CAROLSECRET", verbosity="CRITICAL").get_models()) == ["carol_model"]
-    assert sorted(numerapi.NumerAPI("DAVEPUB", "DAVESECRET", verbosity="CRITICAL").get_models()) == ["d1", "d2"]
+    assert list(
+        numerapi.NumerAPI("CAROLPUB", "CAROLSECRET", verbosity="CRITICAL").get_models()
+    ) == ["carol_model"]
+    assert sorted(
+        numerapi.NumerAPI("DAVEPUB", "DAVESECRET", verbosity="CRITICAL").get_models()
+    ) == ["d1", "d2"]
 
 
 def test_all_scope_expands_to_numerais_scopes():
     config = SimulatorConfig.from_dict(
-        {"accounts": [{"username": "x", "tokens": [{"public_id": "p", "secret_key": "s", "scopes": ["all"]}]}]}
+        {
+            "accounts": [
+                {
+                    "username": "x",
+                    "tokens": [{"public_id": "p", "secret_key": "s", "scopes": ["all"]}],
+                }
+            ]
+        }
     )
     assert config.accounts[0].tokens[0].scopes == SCOPES
 
@@ -76,7 +99,9 @@ def test_unknown_settings_are_refused():
 def test_state_file_keeps_genesis_and_bios(tmp_path):
     from agent.tournament.simulator import AccountSpec, Simulator
 
-    config = SimulatorConfig(seed=5, round_seconds=60, accounts=(AccountSpec("eve", ("eve_model",)),))
+    config = SimulatorConfig(
+        seed=5, round_seconds=60, accounts=(AccountSpec("eve", ("eve_model",)),)
+    )
     state = tmp_path / "state.json"
     first = Simulator(config, state_file=state)
     first.tournament.model_by_name("eve_model").bio = "kept"
@@ -86,4 +111,7 @@ def test_state_file_keeps_genesis_and_bios(tmp_path):
     again = Simulator(config, state_file=state)
     assert again.tournament.genesis == first.tournament.genesis
     assert again.tournament.model_by_name("eve_model").bio == "kept"
-    assert Simulator(SimulatorConfig(seed=6, round_seconds=60), state_file=state).tournament.genesis != first.tournament.genesis
+    assert (
+        Simulator(SimulatorConfig(seed=6, round_seconds=60), state_file=state).tournament.genesis
+        != first.tournament.genesis
+    )

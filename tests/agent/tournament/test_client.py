@@ -62,10 +62,14 @@ def test_unknown_model(alice):
 
 def test_closed_round(make_simulator):
     simulator = make_simulator(submission_window_seconds=3600)
-    simulator.clock.advance(simulator.tournament.genesis.timestamp() + 7200 - simulator.clock.now().timestamp())
+    simulator.clock.advance(
+        simulator.tournament.genesis.timestamp() + 7200 - simulator.clock.now().timestamp()
+    )
     client = NumeraiClient(simulator.url, *ALICE)
     with pytest.raises(RoundClosed):
-        client.upload(client.model_id("alice_model"), df=pd.DataFrame({"id": ["x"], "prediction": [0.5]}))
+        client.upload(
+            client.model_id("alice_model"), df=pd.DataFrame({"id": ["x"], "prediction": [0.5]})
+        )
 
 
 def test_wrong_and_missing_keys(simulator, monkeypatch):
@@ -99,6 +103,11 @@ def test_settings_point_numerapi_at_the_local_simulator():
     from agent.config import Settings
 
     assert Settings.load({}).numerai_url == "http://127.0.0.1:8010"
-    assert Settings.load({"NMRX_SIMULATOR_PORT": "0"}).numerai_url == "https://api-tournament.numer.ai"
+    assert (
+        Settings.load({"NMRX_SIMULATOR_PORT": "0"}).numerai_url == "https://api-tournament.numer.ai"
+    )
     assert Settings.load({"NMRX_NUMERAI_API_URL": "http://x:1"}).numerai_url == "http://x:1"
-    assert Settings.load({"NMRX_RPC_URL": "http://node:8545"}).numerai_url == "https://api-tournament.numer.ai"
+    assert (
+        Settings.load({"NMRX_RPC_URL": "http://node:8545"}).numerai_url
+        == "https://api-tournament.numer.ai"
+    )

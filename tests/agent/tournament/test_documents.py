@@ -12,9 +12,17 @@ import uuid
 import numerapi
 import pytest
 import requests
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    execute_sync,
+    parse,
+    validate,
+)
 from graphql import build_schema as build_plain_schema
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, execute_sync, parse, validate
-from numerapi import base_api, utils
+from numerapi import utils
 
 from agent.tournament.simulator.schema import SCHEMA_PATH, build_schema
 
@@ -64,9 +72,16 @@ def recording(tmp_path_factory):
         current.append(body["query"])
         sent.append(body)
         result = execute_sync(
-            answers, parse(body["query"]), variable_values=body["variables"], field_resolver=lambda _, info, **a: plausible(info)
+            answers,
+            parse(body["query"]),
+            variable_values=body["variables"],
+            field_resolver=lambda _, info, **a: plausible(info),
         )
-        return {"data": result.data} if not result.errors else {"errors": [{"message": str(e)} for e in result.errors]}
+        return (
+            {"data": result.data}
+            if not result.errors
+            else {"errors": [{"message": str(e)} for e in result.errors]}
+        )
 
     mp = pytest.MonkeyPatch()
     mp.setattr(utils, "post_with_err_handling", transport)

@@ -49,7 +49,12 @@ def test_bio_round_trip(alice_api):
 
 
 def test_webhook_answers_true(alice_api):
-    assert alice_api.set_submission_webhook(models(alice_api)["alice_model"], "https://example.invalid") is True
+    assert (
+        alice_api.set_submission_webhook(
+            models(alice_api)["alice_model"], "https://example.invalid"
+        )
+        is True
+    )
 
 
 # ---------------------------------------------------------------------------- rounds
@@ -73,7 +78,10 @@ def test_round_list_carries_score_configs(simulator, alice_api):
     rounds = alice_api.list_rounds()
     assert [r["number"] for r in rounds] == [1345, 1344, 1343]
     configs = {c["name"]: c for c in rounds[0]["roundScoreConfigs"]}
-    assert (configs["corr60"]["defaultMultiplier"], configs["mmc60"]["defaultMultiplier"]) == (3.0, 15.0)
+    assert (configs["corr60"]["defaultMultiplier"], configs["mmc60"]["defaultMultiplier"]) == (
+        3.0,
+        15.0,
+    )
     assert configs["corr60"]["clipThreshold"] == 1.0
     assert rounds[0]["payoutFactor"] == Decimal(1)
     assert rounds[0]["openTime"].tzinfo is not None
@@ -94,7 +102,9 @@ def test_upload_is_listed_downloaded_and_scored(simulator, alice_api, tmp_path):
     model_id = models(alice_api)["alice_model"]
     submission_id = predictions_for(alice_api, tmp_path, model_id)
     assert [s["id"] for s in alice_api.submission_ids(model_id)] == [submission_id]
-    path = alice_api.download_submission(submission_id=submission_id, dest_path=str(tmp_path / "back.csv"))
+    path = alice_api.download_submission(
+        submission_id=submission_id, dest_path=str(tmp_path / "back.csv")
+    )
     assert pd.read_csv(path)["prediction"].count() == simulator.config.live_ids
     assert alice_api.submission_scores(model_id) == []  # not scored before the round closes
 
@@ -110,9 +120,13 @@ def test_same_predictions_same_scores_different_predictions_different(make_simul
     first = predictions_for(api, tmp_path, models(api)["alice_model"], skew=0)
     same = predictions_for(api, tmp_path, models(api)["alice_second"], skew=0)
     t = simulator.tournament
-    assert t.submission_final_scores(t.submissions[first]) == t.submission_final_scores(t.submissions[same])
+    assert t.submission_final_scores(t.submissions[first]) == t.submission_final_scores(
+        t.submissions[same]
+    )
     other = predictions_for(api, tmp_path, models(api)["alice_second"], skew=1)
-    assert t.submission_final_scores(t.submissions[first]) != t.submission_final_scores(t.submissions[other])
+    assert t.submission_final_scores(t.submissions[first]) != t.submission_final_scores(
+        t.submissions[other]
+    )
 
 
 def test_submission_scores_run_to_resolution(simulator, alice_api, tmp_path):
@@ -122,7 +136,10 @@ def test_submission_scores_run_to_resolution(simulator, alice_api, tmp_path):
     scores = alice_api.submission_scores(model_id, display_name="CORR60")
     assert [s["day"] for s in scores] == [1, 2, 3]
     assert scores[-1]["resolved"] is True
-    assert alice_api.submission_scores(model_id, distinct_on_round=True, display_name="CORR60") == scores[-1:]
+    assert (
+        alice_api.submission_scores(model_id, distinct_on_round=True, display_name="CORR60")
+        == scores[-1:]
+    )
 
 
 def test_round_performances(simulator, alice_api, tmp_path):
@@ -132,7 +149,10 @@ def test_round_performances(simulator, alice_api, tmp_path):
     with pytest.warns(DeprecationWarning):
         performance = alice_api.round_model_performances_v2(model_id)[0]
     assert performance["roundNumber"] == simulator.config.first_round
-    assert {m["displayName"]: m["multiplier"] for m in performance["payoutMultipliers"]} == {"CORR60": 3.0, "MMC60": 15.0}
+    assert {m["displayName"]: m["multiplier"] for m in performance["payoutMultipliers"]} == {
+        "CORR60": 3.0,
+        "MMC60": 15.0,
+    }
     assert performance["atRisk"] == Decimal(0)
 
 
@@ -171,7 +191,9 @@ def test_missing_scope_is_refused_with_numerais_message(simulator):
     api = client(ALICE_READ_ONLY)
     assert api.get_account()["username"] == "alice"
     with pytest.raises(ValueError, match="^Insufficient permission for upload_submission$"):
-        api.upload_predictions(df=pd.DataFrame({"id": ["x"], "prediction": [0.5]}), model_id=models(api)["alice_model"])
+        api.upload_predictions(
+            df=pd.DataFrame({"id": ["x"], "prediction": [0.5]}), model_id=models(api)["alice_model"]
+        )
     with pytest.raises(ValueError, match="^Insufficient permission for web3_staking$"):
         api.v3_stake_config()
 

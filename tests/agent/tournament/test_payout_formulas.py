@@ -41,16 +41,38 @@ def test_abs_burn_is_clipped_at_the_whole_position():
 
 def test_rule_is_read_from_round_score_configs():
     configs = [
-        {"name": "corr60", "defaultMultiplier": 3.0, "clipThreshold": 1.0, "payoutFactor": 1.0, "isPayout": True},
-        {"name": "mmc60", "defaultMultiplier": 15.0, "clipThreshold": 1.0, "payoutFactor": 1.0, "isPayout": True},
-        {"name": "fnc", "defaultMultiplier": 9.0, "clipThreshold": 1.0, "payoutFactor": 1.0, "isPayout": False},
+        {
+            "name": "corr60",
+            "defaultMultiplier": 3.0,
+            "clipThreshold": 1.0,
+            "payoutFactor": 1.0,
+            "isPayout": True,
+        },
+        {
+            "name": "mmc60",
+            "defaultMultiplier": 15.0,
+            "clipThreshold": 1.0,
+            "payoutFactor": 1.0,
+            "isPayout": True,
+        },
+        {
+            "name": "fnc",
+            "defaultMultiplier": 9.0,
+            "clipThreshold": 1.0,
+            "payoutFactor": 1.0,
+            "isPayout": False,
+        },
     ]
     assert PayoutRule.from_score_configs(configs) == abs_rule()
 
 
 def test_round_payout_factor_overrides_the_configs():
-    configs = [{"name": "corr", "defaultMultiplier": "0.5", "clipThreshold": "0.05", "isPayout": True}]
-    assert PayoutRule.from_score_configs(configs, payout_factor="0.5").payout_factor == Decimal("0.5")
+    configs = [
+        {"name": "corr", "defaultMultiplier": "0.5", "clipThreshold": "0.05", "isPayout": True}
+    ]
+    assert PayoutRule.from_score_configs(configs, payout_factor="0.5").payout_factor == Decimal(
+        "0.5"
+    )
 
 
 def test_a_round_without_payout_configs_is_refused():

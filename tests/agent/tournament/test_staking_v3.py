@@ -25,7 +25,9 @@ def numerai_key():
 @pytest.fixture(scope="module")
 def staking(MockTournamentStaking, nmr, numerai_key, admin):
     admin.transfer(numerai_key.address, 100 * 10**18)
-    return MockTournamentStaking.deploy(nmr, CLASSIC, numerai_key.address, numerai_key.address, {"from": admin})
+    return MockTournamentStaking.deploy(
+        nmr, CLASSIC, numerai_key.address, numerai_key.address, {"from": admin}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,11 @@ def test_stake_auth_is_signed_for_the_staking_contract(cycle, staking, pool, num
     auth = api.v3_stake_auth(submission, pool.address, amount="10")
     assert auth["authorizationSigner"] == numerai_key.address == staking.signer()
     assert auth["stakingAddress"] == staking.address
-    assert (auth["modelId"], auth["maxAmount"], auth["amount"]) == (model, str(10 * NMR), str(10 * NMR))
+    assert (auth["modelId"], auth["maxAmount"], auth["amount"]) == (
+        model,
+        str(10 * NMR),
+        str(10 * NMR),
+    )
     assert api.v3_stake_config()["address"] == staking.address
 
 
@@ -108,7 +114,9 @@ def test_full_cycle_stake_resolve_claim(cycle, staking, pool, nmr, alice):
     assert nmr.balanceOf(pool) == before + 10 * NMR + payout - burn
     assert staking.isClaimed(number, pool, model)
     actual = api.pending_model_payouts()["actual"]
-    assert [(a["roundNumber"], a["payoutNmr"]) for a in actual] == [(number, Decimal(payout - burn) / NMR)]
+    assert [(a["roundNumber"], a["payoutNmr"]) for a in actual] == [
+        (number, Decimal(payout - burn) / NMR)
+    ]
 
 
 @pytest.mark.parametrize("cycle", [{}, {"first_round": 1340}], ids=["abs", "legacy"], indirect=True)
@@ -167,7 +175,9 @@ def test_stake_auth_after_the_round_closed_is_refused(cycle, pool):
         api.v3_stake_auth(submission, pool.address, amount="1")
 
 
-def test_a_restarted_simulator_keeps_its_rounds_and_proofs(cycle, staking, pool, onchain, alice, tmp_path):
+def test_a_restarted_simulator_keeps_its_rounds_and_proofs(
+    cycle, staking, pool, onchain, alice, tmp_path
+):
     from agent.tournament.simulator import Simulator
     from agent.tournament.simulator.state import save
 
@@ -183,11 +193,15 @@ def test_a_restarted_simulator_keeps_its_rounds_and_proofs(cycle, staking, pool,
     assert restarted.tick() == []  # round already resolved: nothing posted twice
     alice_account = restarted.tournament.accounts["alice"]
     claim = restarted.stake_claim(alice_account, str(number), model_uuid, pool.address)
-    assert claim == simulator.stake_claim(simulator.tournament.accounts["alice"], str(number), model_uuid, pool.address)
+    assert claim == simulator.stake_claim(
+        simulator.tournament.accounts["alice"], str(number), model_uuid, pool.address
+    )
     assert claim["submissionId"] == submission
 
 
-def test_a_round_resolved_by_someone_else_is_not_posted_again(cycle, staking, pool, onchain, alice, numerai_key):
+def test_a_round_resolved_by_someone_else_is_not_posted_again(
+    cycle, staking, pool, onchain, alice, numerai_key
+):
     from agent.tournament.simulator import Simulator
 
     simulator, api, model_uuid, model, submission = cycle
@@ -198,4 +212,6 @@ def test_a_round_resolved_by_someone_else_is_not_posted_again(cycle, staking, po
     assert amnesiac.tick() == [number]
     assert amnesiac.resolutions[number].foreign
     with pytest.raises(ValueError, match="another Numerai"):
-        amnesiac.stake_claim(amnesiac.tournament.accounts["alice"], str(number), model_uuid, pool.address)
+        amnesiac.stake_claim(
+            amnesiac.tournament.accounts["alice"], str(number), model_uuid, pool.address
+        )
