@@ -35,11 +35,7 @@ def keccak(data: bytes) -> bytes:
 
 
 def _bytes32(value: str | bytes) -> bytes:
-    raw = (
-        bytes.fromhex(value.removeprefix("0x"))
-        if isinstance(value, str)
-        else bytes(value)
-    )
+    raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
     if len(raw) != 32:
         raise PayoutError(
             f"{value!r} is not 32 bytes; pass a model id from agent.models.model_id_from_uuid"
@@ -137,6 +133,15 @@ def verify(proof: list[bytes], root: bytes, leaf: bytes) -> bool:
     for sibling in proof:
         node = hash_pair(node, sibling)
     return node == root
+
+
+def verify_claim(result: RoundResult, proof: list[str], root: str) -> bool:
+    """Whether a claim as Numerai serves it (`v3_stake_claim`: 0x-hex proof and root) proves
+    `result` — the agent's check before it claims, with `result` from its own recomputation."""
+    try:
+        return verify([_bytes32(h) for h in proof], _bytes32(root), result.leaf())
+    except (PayoutError, ValueError):
+        return False
 
 
 class RoundTree:

@@ -215,3 +215,21 @@ def test_a_round_resolved_by_someone_else_is_not_posted_again(
         amnesiac.stake_claim(
             amnesiac.tournament.accounts["alice"], str(number), model_uuid, pool.address
         )
+
+
+def test_served_claims_verify_against_the_posted_root(cycle, staking, pool, alice):
+    from agent.payouts import RoundResult, verify_claim
+
+    simulator, api, model_uuid, model, submission = cycle
+    number = int(stake(api, pool, alice, model, submission)["roundId"])
+    simulator.clock.advance(3 * DAY)
+    simulator.tick()
+    claim = api.v3_stake_claim(number, model_uuid, pool.address)
+    root = "0x" + bytes(staking.rootOf(number)).hex()
+    payout, burn = int(claim["payoutAmountWei"]), int(claim["burnAmountWei"])
+    assert verify_claim(
+        RoundResult(number, pool.address, model, payout, burn), claim["proof"], root
+    )
+    assert not verify_claim(
+        RoundResult(number, pool.address, model, payout + 1, burn), claim["proof"], root
+    )
