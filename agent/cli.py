@@ -43,9 +43,14 @@ def cmd_simulator(settings: Settings, args: argparse.Namespace) -> None:
     )
     chain = None
     if not args.no_chain:
-        w3 = connect(args.rpc_url or settings.chain_url)
-        numerai = load_account(settings.agent_keystore, settings.agent_password_file)
-        chain = simulator.on_chain(w3, settings, numerai)
+        try:
+            w3 = connect(args.rpc_url or settings.chain_url)
+            numerai = load_account(settings.agent_keystore, settings.agent_password_file)
+            chain = simulator.on_chain(w3, settings, numerai)
+        except NmrxError as exc:
+            raise SimulatorUsageError(
+                f"{exc}. Start the chain first (NMRX_SIMULATOR_PORT=0 make run) or pass --no-chain"
+            ) from None
     port = settings.simulator_port if args.port is None else args.port
     state = args.state or simulator.state_file(settings, chain)
     server = simulator.start(config, chain, args.host or settings.simulator_host, port, args.tick_seconds, state)

@@ -115,3 +115,10 @@ def test_state_file_keeps_genesis_and_bios(tmp_path):
         Simulator(SimulatorConfig(seed=6, round_seconds=60), state_file=state).tournament.genesis
         != first.tournament.genesis
     )
+
+
+def test_without_a_chain_it_says_what_to_do(tmp_path):
+    env = {"PATH": str(NMRX.parent), "NMRX_DATA_DIR": str(tmp_path), "NMRX_CHAIN_PORT": str(free_port())}
+    done = subprocess.run([str(NMRX), "simulator"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "or pass --no-chain" in done.stderr and len(done.stderr.strip().splitlines()) == 1
