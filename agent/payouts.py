@@ -50,8 +50,11 @@ def _address(value: str) -> bytes:
     return raw
 
 
+_BOUNDS = {64: 2**64, 256: 2**256}
+
+
 def _uint(value: int, bits: int) -> bytes:
-    if not 0 <= value < 2**bits:
+    if not 0 <= value < _BOUNDS[bits]:
         raise PayoutError(f"{value} does not fit a uint{bits}")
     return value.to_bytes(32, "big")
 
@@ -69,16 +72,14 @@ class RoundResult:
     def leaf(self) -> bytes:
         """The double-hashed leaf the tournament contract verifies: `abi.encode` of five static
         words (what eth_abi's `encode(LEAF_TYPES, ...)` gives, built by hand for speed)."""
-        inner = b"".join(
-            (
-                _uint(self.round, 64),
-                b"\0" * 12 + _address(self.staker),
-                _bytes32(self.model_id),
-                _uint(self.payout, 256),
-                _uint(self.burn, 256),
-            )
+        return _leaf(
+            self.round, _address(self.staker), _bytes32(self.model_id), self.payout, self.burn
         )
-        return keccak(keccak(inner))
+
+
+def _leaf(round_: int, staker: bytes, model: bytes, payout: int, burn: int) -> bytes:
+    head = _uint(round_, 64) + b"\0" * 12 + staker + model
+    return keccak_256(keccak_256(head + _uint(payout, 256) + _uint(burn, 256)).digest()).digest()
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -156,7 +157,13 @@ class RoundTree:
         self.round = round_number
         self.results = list(results)
         self._index = {key: i for i, key in enumerate(keys)}
-        self.tree = MerkleTree([r.leaf() for r in results])
+        # The converted (staker, model) keys double as leaf inputs: one conversion per result.
+        self.tree = MerkleTree(
+            [
+                _leaf(r.round, key[0], key[1], r.payout, r.burn)
+                for r, key in zip(results, keys, strict=True)
+            ]
+        )
 
     @property
     def root(self) -> str:
