@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from agent.config import Settings
 from agent.errors import NmrxError
@@ -20,6 +21,53 @@ def cmd_deploy(settings: Settings, args: argparse.Namespace) -> None:
     deploy.deploy(args.rpc_url or settings.chain_url, {"NMRX_DEPLOYMENTS_DIR": str(settings.deployments_dir)})
 
 
+def cmd_simulator(settings: Settings, args: argparse.Namespace) -> None:
+    import time
+
+    from agent.chain import connect
+    from agent.keys import load_account
+    from agent.tournament.simulator import run as simulator
+
+    try:
+        accounts = [simulator.account_from_flag(a) for a in args.account]
+    except ValueError as exc:
+        raise SimulatorUsageError(str(exc)) from None
+    config = simulator.load_config(
+        args.config or settings.simulator_config,
+        {
+            "seed": args.seed,
+            "overlap": args.overlap,
+            "round_seconds": args.round_seconds,
+            "accounts": accounts,
+        },
+    )
+    chain = None
+    if not args.no_chain:
+        try:
+            w3 = connect(args.rpc_url or settings.chain_url)
+            numerai = load_account(settings.agent_keystore, settings.agent_password_file)
+            chain = simulator.on_chain(w3, settings, numerai)
+        except NmrxError as exc:
+            raise SimulatorUsageError(
+                f"{exc}. Start the chain first (NMRX_SIMULATOR_PORT=0 make run) or pass --no-chain"
+            ) from None
+    port = settings.simulator_port if args.port is None else args.port
+    state = args.state or simulator.state_file(settings, chain)
+    server = simulator.start(config, chain, args.host or settings.simulator_host, port, args.tick_seconds, state)
+    for line in simulator.describe(server):
+        print(f"nmrx: {line}", flush=True)
+    print("nmrx: Ctrl-C stops", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        server.stop()
+
+
+class SimulatorUsageError(NmrxError, ValueError):
+    """A malformed `nmrx simulator` flag."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nmrx", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -28,6 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
     dep = sub.add_parser("deploy", help="deploy what is missing to a chain")
     dep.add_argument("--rpc-url", help="JSON-RPC URL (default: NMRX_RPC_URL or the local chain)")
     dep.set_defaults(handler=cmd_deploy)
+    sim = sub.add_parser(
+        "simulator",
+        help="an offline Numerai for numerapi (against the local chain of `nmrx run` by default)",
+        description="Serve the tournament simulator. Accounts, models and tokens come from --config "
+        "(TOML, see agent/tournament/simulator/config.py) and --account flags; without either, one "
+        "demo account. Staking v3 plays Numerai on the chain's TournamentStaking with the agent key.",
+    )
+    sim.add_argument("--config", type=Path, help="simulator TOML file (default: NMRX_SIMULATOR_CONFIG)")
+    sim.add_argument("--account", action="append", default=[], metavar="USER:MODEL[,MODEL][:PUBLIC_ID:SECRET]")
+    sim.add_argument("--host", help="listen address (default: NMRX_SIMULATOR_HOST, 127.0.0.1)")
+    sim.add_argument("--port", type=int, help="listen port (default: NMRX_SIMULATOR_PORT, 8010; 0: any)")
+    sim.add_argument("--rpc-url", help="chain (default: NMRX_RPC_URL or the local chain of `nmrx run`)")
+    sim.add_argument("--no-chain", action="store_true", help="no staking v3 (no chain needed)")
+    sim.add_argument("--seed", type=int)
+    sim.add_argument("--overlap", type=int, help="rounds live at once (Classic: 64)")
+    sim.add_argument("--round-seconds", type=int, help="length of a round's day (default 86400)")
+    sim.add_argument("--tick-seconds", type=float, default=5.0, help="how often rounds are resolved")
+    sim.add_argument(
+        "--state", type=Path, help="state file kept across restarts (default with a chain: .nmrx/simulator/)"
+    )
+    sim.set_defaults(handler=cmd_simulator)
     return parser
 
 

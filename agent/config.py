@@ -35,6 +35,13 @@ class Settings:
     api_port: int = 8000
     keystore: Path | None = None
     password_file: Path | None = None
+    # Numerai: where numerapi is pointed (default: the simulator on a local stack, else Numerai).
+    numerai_api_url: str | None = None
+    # The tournament simulator `nmrx run` starts on a local chain (port 0: don't start it) and
+    # its accounts/rules file (default: one demo account; see agent/tournament/simulator/config.py).
+    simulator_host: str = "127.0.0.1"
+    simulator_port: int = 8010
+    simulator_config: Path | None = None
 
     @property
     def local_chain(self) -> bool:
@@ -48,6 +55,19 @@ class Settings:
     @property
     def api_url(self) -> str:
         return f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://{self.simulator_host}:{self.simulator_port}"
+
+    @property
+    def numerai_url(self) -> str:
+        """Where numerapi goes: NMRX_NUMERAI_API_URL, else the simulator of a local stack, else Numerai."""
+        if self.numerai_api_url:
+            return self.numerai_api_url
+        if self.local_chain and self.simulator_port:
+            return self.simulator_url
+        return "https://api-tournament.numer.ai"
 
     @property
     def agent_keystore(self) -> Path:

@@ -1,5 +1,5 @@
-"""`nmrx run`: the local stack — chain, contracts, agent key and the API — started in order and
-stopped in reverse."""
+"""`nmrx run`: the local stack — chain, contracts, agent key, the tournament simulator and the API —
+started in order and stopped in reverse."""
 
 import logging
 from contextlib import ExitStack
@@ -33,9 +33,32 @@ def fund_agent(w3: Web3, address: str) -> None:
     w3.eth.wait_for_transaction_receipt(tx)
 
 
+def start_simulator(settings: Settings, w3: Web3, agent, stack: ExitStack) -> None:
+    """The tournament simulator, playing Numerai on the local chain with the agent key (the local
+    TournamentStaking's signer and resolver)."""
+    from agent.tournament.simulator import run as simulator
+
+    config = simulator.load_config(settings.simulator_config)
+    chain = simulator.on_chain(w3, settings, agent)
+    server = simulator.start(
+        config,
+        chain,
+        settings.simulator_host,
+        settings.simulator_port,
+        tick_seconds=5.0,
+        state=simulator.state_file(settings, chain),
+    )
+    stack.callback(lambda: (say("stopping the tournament simulator ..."), server.stop()))
+    for line in simulator.describe(server):
+        say(line)
+
+
 def run(settings: Settings) -> None:
     """Start everything, serve until Ctrl-C/SIGTERM, then stop everything."""
     ensure_port_free(settings.api_host, settings.api_port, "agent API", "NMRX_API_PORT")
+    with_simulator = settings.local_chain and settings.simulator_port
+    if with_simulator:
+        ensure_port_free(settings.simulator_host, settings.simulator_port, "tournament simulator", "NMRX_SIMULATOR_PORT")
     with ExitStack() as stack:
         if settings.local_chain:
             chain = LocalChain(settings)
@@ -55,6 +78,9 @@ def run(settings: Settings) -> None:
             {"NMRX_AGENT_ADDRESS": agent.address, "NMRX_DEPLOYMENTS_DIR": str(settings.deployments_dir)},
         )
         deployments = Deployments.load(settings.deployments_dir, w3.eth.chain_id)
+
+        if with_simulator:
+            start_simulator(settings, w3, agent, stack)
 
         app = create_app(Service(settings, w3, deployments, agent.address))
         config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
