@@ -30,6 +30,8 @@ def stack_env(tmp_path):
         "NMRX_DEPLOYMENTS_DIR": str(tmp_path / "deployments"),
         "NMRX_CHAIN_PORT": str(free_port()),
         "NMRX_API_PORT": str(free_port()),
+        # `nmrx run` also starts the tournament simulator (8010 by default).
+        "NMRX_SIMULATOR_PORT": str(free_port()),
     }
 
 
