@@ -5,9 +5,12 @@ pragma solidity 0.8.28;
 /// @notice The subset of Numerai's on-chain staking ("Atomic Blockchain Staking", staking v3) that
 /// nmrx uses. A stake into a round needs an authorization that Numerai's signer issued (EIP-712)
 /// for exactly this tournament, round, staker, model and submission; it pulls the NMR from the
-/// staker. When a round resolves Numerai posts one Merkle root over the leaves
-/// `(round, staker, modelId, payout, burn)` and funds the round's total payout; a staker claims its
-/// leaf with a proof and receives `stake + payout - burn` (the burn is destroyed).
+/// staker. One staker holds a (round, model) position. When a round resolves Numerai posts one
+/// Merkle root over the leaves `(round, staker, modelId, payout, burn)` and funds the round's total
+/// payout; a staker claims its leaf with a proof and receives `stake + payout - burn` (the burn is
+/// destroyed, and never exceeds the stake). A position left unclaimed for a grace period after
+/// resolution is finalized by Numerai: the same amount is sent to the staker unasked (a plain
+/// transfer, no callback) and the position is gone, as if claimed.
 /// @dev Leaves are OpenZeppelin "standard" double-hashed leaves:
 /// `keccak256(bytes.concat(keccak256(abi.encode(round, staker, modelId, payout, burn))))`, and the
 /// tree hashes sorted pairs (`MerkleProof.verify`). `agent/payouts.py` builds the same trees.
@@ -38,6 +41,9 @@ interface ITournamentStaking {
     event RoundResolved(uint64 indexed round, bytes32 root, uint256 totalPayout, uint256 totalBurn);
     /// @notice Emitted when `staker` claims its result of `round` for `modelId`.
     event Claimed(uint64 indexed round, address indexed staker, bytes32 indexed modelId, uint256 stake, uint256 payout, uint256 burn);
+    /// @notice Emitted when Numerai finalizes the unclaimed result of `staker` on `modelId` in `round`
+    /// and sends `stake + payout - burn` to `staker` unasked.
+    event Finalized(uint64 indexed round, address indexed staker, bytes32 indexed modelId, uint256 stake, uint256 payout, uint256 burn);
 
     /// @notice Stakes `amount` (≤ `auth.maxAmount`) of the caller's NMR; the caller must be `auth.staker`
     /// and must have approved this contract for `amount`.
@@ -49,4 +55,11 @@ interface ITournamentStaking {
 
     /// @notice The caller-independent stake of `staker` on `modelId` in `round` (zero once claimed).
     function stakeOf(uint64 round, address staker, bytes32 modelId) external view returns (uint256);
+
+    /// @notice The result root Numerai posted for `round`; zero until the round is resolved.
+    function rootOf(uint64 round) external view returns (bytes32);
+
+    /// @notice Whether the position of `staker` on `modelId` in `round` has been settled: true once the
+    /// staker claimed it or Numerai finalized it (and sent its NMR to the staker).
+    function isClaimed(uint64 round, address staker, bytes32 modelId) external view returns (bool);
 }

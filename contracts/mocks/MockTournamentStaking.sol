@@ -13,7 +13,9 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// @notice Local stand-in for Numerai's staking v3 contract (see ITournamentStaking): stakes need an
 /// EIP-712 authorization from `signer`; `resolver` posts one Merkle root per round and funds its
 /// total payout; stakers claim `stake + payout - burn` with a proof while the round's running
-/// remaining payout and burn totals go down. Burned NMR is destroyed through NMR's `mint` quirk.
+/// remaining payout and burn totals go down. One staker per (round, model). `FINALIZE_GRACE` after a
+/// round resolved, `resolver` may finalize an unclaimed position: the staker receives the same
+/// `stake + payout - burn` unasked. Burned NMR is destroyed through NMR's `mint` quirk.
 /// `FaultyTournamentStaking` below misbehaves on purpose, for tests of a staker's guards.
 contract MockTournamentStaking is ITournamentStaking, EIP712 {
     using SafeERC20 for IERC20;
@@ -22,10 +24,19 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         "StakeAuthorization(uint32 tournament,uint64 round,address staker,bytes32 modelId,bytes32 submissionHash,uint256 maxAmount,uint256 nonce,uint256 deadline)"
     );
 
+    /// @notice How long after its round resolved a position can be finalized by the resolver.
+    uint256 public constant FINALIZE_GRACE = 7 days;
+
     struct Round {
         bytes32 root;
         uint128 remainingPayout;
         uint128 remainingBurn;
+        uint64 resolvedAt;
+    }
+
+    struct Position {
+        address staker;
+        uint96 amount;
     }
 
     error MockTournamentWrongTournament(uint32 tournament);
@@ -43,6 +54,9 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     error MockTournamentTotalsExceeded(uint64 round);
     error MockTournamentBurnAboveStake(uint256 burn, uint256 stake);
     error MockTournamentBurnFailed(uint256 amount);
+    error MockTournamentTooEarly(uint64 round, uint256 finalizableAt);
+    error MockTournamentModelTaken(uint64 round, bytes32 modelId, address staker);
+    error MockTournamentAmountTooLarge(uint256 amount);
 
     IERC20 public immutable nmr;
     uint32 public immutable tournament;
@@ -50,7 +64,9 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     address public immutable resolver;
 
     mapping(uint64 round => Round) private _rounds;
-    mapping(uint64 round => mapping(address staker => mapping(bytes32 modelId => uint256))) private _stakes;
+    /// @dev One position per (round, model), in one slot. A settled (claimed or finalized) position
+    /// keeps its staker with amount 0: a stake is never 0, so that pair means "settled".
+    mapping(uint64 round => mapping(bytes32 modelId => Position)) private _positions;
     mapping(address staker => mapping(uint256 nonce => bool)) private _usedNonces;
 
     constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_) EIP712("NumeraiStaking", "3") {
@@ -69,12 +85,19 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         if (amount > auth.maxAmount) revert MockTournamentAboveMax(amount, auth.maxAmount);
         if (_rounds[auth.round].root != bytes32(0)) revert MockTournamentRoundResolved(auth.round);
         if (_usedNonces[msg.sender][auth.nonce]) revert MockTournamentNonceUsed(msg.sender, auth.nonce);
+        Position memory position = _positions[auth.round][auth.modelId];
+        if (position.staker != address(0) && position.staker != msg.sender) {
+            revert MockTournamentModelTaken(auth.round, auth.modelId, position.staker);
+        }
+        uint256 total = uint256(position.amount) + amount;
+        if (total > type(uint96).max) revert MockTournamentAmountTooLarge(total);
         if (ECDSA.recover(_hashTypedDataV4(_hashAuthorization(auth)), signature) != signer) {
             revert MockTournamentBadSignature();
         }
 
         _usedNonces[msg.sender][auth.nonce] = true;
-        _stakes[auth.round][msg.sender][auth.modelId] += amount;
+        // Fits: checked against uint96 just above.
+        _positions[auth.round][auth.modelId] = Position({staker: msg.sender, amount: uint96(total)});
         emit Staked(auth.round, msg.sender, auth.modelId, amount, auth.submissionHash);
         nmr.safeTransferFrom(msg.sender, address(this), amount - _shortfall());
     }
@@ -84,37 +107,62 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
         if (_rounds[round].root != bytes32(0)) revert MockTournamentRoundResolved(round);
 
-        _rounds[round] = Round({root: root, remainingPayout: totalPayout, remainingBurn: totalBurn});
+        _rounds[round] = Round({
+            root: root,
+            remainingPayout: totalPayout,
+            remainingBurn: totalBurn,
+            resolvedAt: uint64(block.timestamp)
+        });
         emit RoundResolved(round, root, totalPayout, totalBurn);
         nmr.safeTransferFrom(msg.sender, address(this), totalPayout);
     }
 
     /// @inheritdoc ITournamentStaking
     function claim(uint64 round, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
-        Round memory r = _rounds[round];
-        if (r.root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
-        uint256 staked = _stakes[round][msg.sender][modelId];
-        if (staked == 0) revert MockTournamentNoStake(round, msg.sender, modelId);
-        if (burn > staked) revert MockTournamentBurnAboveStake(burn, staked);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, msg.sender, modelId, payout, burn))));
-        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert MockTournamentInvalidProof();
-        if (payout > r.remainingPayout || burn > r.remainingBurn) revert MockTournamentTotalsExceeded(round);
-
-        delete _stakes[round][msg.sender][modelId];
-        // Both fit: checked against the uint128 totals just above.
-        _rounds[round].remainingPayout = r.remainingPayout - uint128(payout);
-        _rounds[round].remainingBurn = r.remainingBurn - uint128(burn);
+        if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
+        uint256 staked = _settle(round, msg.sender, modelId, payout, burn, proof);
         emit Claimed(round, msg.sender, modelId, staked, payout, burn);
-        if (burn != 0 && !INMR(address(nmr)).mint(burn)) revert MockTournamentBurnFailed(burn);
-        nmr.safeTransfer(msg.sender, staked + payout - burn - _shortfall());
+        _payOut(msg.sender, staked + payout - burn, burn);
+    }
+
+    /// @notice Finalizes the unclaimed result `(payout, burn)` of `staker` on `modelId` in `round` and
+    /// sends `stake + payout - burn` to `staker` unasked (a plain transfer). Resolver only, from
+    /// `FINALIZE_GRACE` after the round resolved; the leaf is verified as `claim` verifies it.
+    function finalize(uint64 round, address staker, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof)
+        external
+    {
+        if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
+        if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
+        uint256 finalizableAt = uint256(_rounds[round].resolvedAt) + FINALIZE_GRACE;
+        if (block.timestamp < finalizableAt) revert MockTournamentTooEarly(round, finalizableAt);
+        uint256 staked = _settle(round, staker, modelId, payout, burn, proof);
+        emit Finalized(round, staker, modelId, staked, payout, burn);
+        _payOut(staker, staked + payout - burn, burn);
     }
 
     /// @inheritdoc ITournamentStaking
     function stakeOf(uint64 round, address staker, bytes32 modelId) external view returns (uint256) {
-        return _stakes[round][staker][modelId];
+        Position memory position = _positions[round][modelId];
+        return position.staker == staker ? position.amount : 0;
     }
 
-    /// @notice The root and running remaining payout/burn totals of `round`.
+    /// @inheritdoc ITournamentStaking
+    function rootOf(uint64 round) external view returns (bytes32) {
+        return _rounds[round].root;
+    }
+
+    /// @inheritdoc ITournamentStaking
+    function isClaimed(uint64 round, address staker, bytes32 modelId) external view returns (bool) {
+        Position memory position = _positions[round][modelId];
+        return staker != address(0) && position.staker == staker && position.amount == 0;
+    }
+
+    /// @notice The staker holding (or that held) the position on `modelId` in `round` (zero if none).
+    function stakerOf(uint64 round, bytes32 modelId) external view returns (address) {
+        return _positions[round][modelId].staker;
+    }
+
+    /// @notice The root, running remaining payout/burn totals and resolution time of `round`.
     function roundOf(uint64 round) external view returns (Round memory) {
         return _rounds[round];
     }
@@ -132,6 +180,34 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     /// @dev NMR a stake pulls short and a claim pays short: none here.
     function _shortfall() internal view virtual returns (uint256) {
         return 0;
+    }
+
+    /// @dev Verifies the leaf of a resolved round's position, clears the position, marks it claimed and
+    /// lowers the round's remaining totals; returns the stake.
+    function _settle(uint64 round, address staker, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof)
+        private
+        returns (uint256 staked)
+    {
+        Position memory position = _positions[round][modelId];
+        staked = position.staker == staker ? position.amount : 0;
+        if (staked == 0) revert MockTournamentNoStake(round, staker, modelId);
+        if (burn > staked) revert MockTournamentBurnAboveStake(burn, staked);
+        Round storage r = _rounds[round]; // a storage pointer: resolvedAt's slot is not read here
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, staker, modelId, payout, burn))));
+        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert MockTournamentInvalidProof();
+        (uint128 remainingPayout, uint128 remainingBurn) = (r.remainingPayout, r.remainingBurn);
+        if (payout > remainingPayout || burn > remainingBurn) revert MockTournamentTotalsExceeded(round);
+
+        _positions[round][modelId].amount = 0; // settled: the staker stays, so isClaimed holds
+        // Both fit: checked against the uint128 totals just above.
+        r.remainingPayout = remainingPayout - uint128(payout);
+        r.remainingBurn = remainingBurn - uint128(burn);
+    }
+
+    /// @dev Destroys `burn` and sends `amount` (less any test shortfall) to `to`.
+    function _payOut(address to, uint256 amount, uint256 burn) private {
+        if (burn != 0 && !INMR(address(nmr)).mint(burn)) revert MockTournamentBurnFailed(burn);
+        nmr.safeTransfer(to, amount - _shortfall());
     }
 
     function _hashAuthorization(StakeAuthorization calldata auth) private pure returns (bytes32) {

@@ -28,7 +28,7 @@ def test_claim_destroys_the_burn(tournament, nmr, numerai, staker, model_a):
 def test_claim_lowers_the_remaining_totals(tournament, numerai, staker, model_a, bob):
     tree = staked_round(tournament, numerai, staker, model_a, [(staker, model_a, 7 * NMR, 0), (bob, model_a, 0, 3 * NMR)])
     tournament.claim(5, model_a, 7 * NMR, 0, tree.proof(staker, model_a), {"from": staker})
-    _, payout, burn = tournament.roundOf(5)
+    _, payout, burn, _ = tournament.roundOf(5)
     assert (payout, burn) == (0, 3 * NMR)
 
 

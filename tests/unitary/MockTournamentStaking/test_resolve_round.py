@@ -4,10 +4,17 @@ from tests.errors import custom_error
 from tests.unitary.PayoutPool.helpers import NMR
 
 
-def test_resolve_stores_root_and_totals(tournament, numerai, staker, model_a, bob):
+def test_resolve_stores_root_totals_and_time(tournament, numerai, staker, model_a, bob, chain):
     tree = numerai.resolve(5, [(staker, model_a, 3 * NMR, 0), (bob, model_a, 0, 2 * NMR)])
-    root, payout, burn = tournament.roundOf(5)
+    root, payout, burn, resolved_at = tournament.roundOf(5)
     assert (root, payout, burn) == (tree.root, 3 * NMR, 2 * NMR)
+    assert resolved_at == chain[-1].timestamp
+
+
+def test_root_of_is_zero_until_resolved(tournament, numerai, staker, model_a):
+    assert tournament.rootOf(5) == "0x" + "00" * 32
+    tree = numerai.resolve(5, [(staker, model_a, 3 * NMR, 0)])
+    assert tournament.rootOf(5) == tree.root
 
 
 def test_resolve_pulls_the_total_payout(tournament, nmr, numerai, staker, model_a):

@@ -79,3 +79,39 @@ def test_stake_into_a_resolved_round_reverts(tournament, numerai, staker, model_
     auth, sig = numerai.authorize(staker, model_a, 5, NMR)
     with brownie.reverts(custom_error(tournament, "MockTournamentRoundResolved", 5)):
         tournament.stake(auth, NMR, sig, {"from": staker})
+
+
+def test_another_staker_on_a_taken_model_reverts(tournament, nmr, numerai, staker, model_a, bob):
+    auth, sig = numerai.authorize(staker, model_a, 5, NMR)
+    tournament.stake(auth, NMR, sig, {"from": staker})
+    nmr.faucet(bob, 10 * NMR, {"from": bob})
+    nmr.approve(tournament, 2**256 - 1, {"from": bob})
+    auth, sig = numerai.authorize(bob, model_a, 5, NMR)
+    with brownie.reverts(custom_error(tournament, "MockTournamentModelTaken", 5, model_a, staker)):
+        tournament.stake(auth, NMR, sig, {"from": bob})
+
+
+def test_another_staker_may_take_the_model_in_another_round(tournament, nmr, numerai, staker, model_a, bob):
+    auth, sig = numerai.authorize(staker, model_a, 5, NMR)
+    tournament.stake(auth, NMR, sig, {"from": staker})
+    nmr.faucet(bob, 10 * NMR, {"from": bob})
+    nmr.approve(tournament, 2**256 - 1, {"from": bob})
+    auth, sig = numerai.authorize(bob, model_a, 6, NMR)
+    tournament.stake(auth, NMR, sig, {"from": bob})
+    assert tournament.stakerOf(6, model_a) == bob
+    assert tournament.stakerOf(5, model_a) == staker
+
+
+def test_the_same_staker_adds_to_its_position_with_a_fresh_authorization(tournament, numerai, staker, model_a):
+    auth, sig = numerai.authorize(staker, model_a, 5, NMR)
+    tournament.stake(auth, NMR, sig, {"from": staker})
+    auth, sig = numerai.authorize(staker, model_a, 5, 2 * NMR)
+    tournament.stake(auth, 2 * NMR, sig, {"from": staker})
+    assert tournament.stakeOf(5, staker, model_a) == 3 * NMR
+    assert tournament.stakerOf(5, model_a) == staker
+
+
+def test_stake_of_another_staker_is_zero(tournament, numerai, staker, model_a, bob):
+    auth, sig = numerai.authorize(staker, model_a, 5, NMR)
+    tournament.stake(auth, NMR, sig, {"from": staker})
+    assert tournament.stakeOf(5, bob, model_a) == 0
