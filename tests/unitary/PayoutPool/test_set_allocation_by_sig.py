@@ -29,7 +29,7 @@ def test_relayed_allocation_uses_up_the_nonce(pool, deposited, alice, rando):
     a, b, _ = deposited
     sig = allocation_signature(pool, alice, alice, a, targets_for(a, b), 0)
     pool.setAllocationBySig(a, alice, targets_for(a, b), DEADLINE, sig, {"from": rando})
-    assert user_view(pool, alice)["allocationNonce"] == 1
+    assert user_view(pool, alice)["nonce"] == 1
 
 
 def test_replayed_signature_reverts(pool, deposited, alice, rando):
