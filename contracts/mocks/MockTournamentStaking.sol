@@ -110,6 +110,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     }
 
     /// @inheritdoc ITournamentStaking
+    // slither-disable-next-line incorrect-equality -- a zero root means "not resolved", not a balance anyone can move
     function claim(uint64 round, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
         if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
         uint256 staked = _settle(round, msg.sender, modelId, payout, burn, proof);
@@ -120,6 +121,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     /// @notice Finalizes the unclaimed result `(payout, burn)` of `staker` on `modelId` in `round` and
     /// sends `stake + payout - burn` to `staker` unasked (a plain transfer). Resolver only, from
     /// `FINALIZE_GRACE` after the round resolved; the leaf is verified as `claim` verifies it.
+    // slither-disable-next-line incorrect-equality -- a zero root means "not resolved", not a balance anyone can move
     function finalize(uint64 round, address staker, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof)
         external
     {

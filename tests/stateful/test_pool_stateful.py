@@ -249,8 +249,13 @@ class PoolMachine(RuleBasedStateMachine):
             key for key in sorted(self.leaves)
             if key in self.model.staked and key not in self.model.finalized and now >= self.leaves[key][3] + GRACE + 5
         ]
-        if not due:
-            return
+        if not due:  # jump to the end of the grace of the earliest unclaimed position, if any
+            open_ = [key for key in sorted(self.leaves) if key in self.model.staked and key not in self.model.finalized]
+            if not open_:
+                return
+            key = min(open_, key=lambda x: self.leaves[x][3])
+            chain.sleep(max(self.leaves[key][3] + GRACE + 5 - now, 0))
+            due = [key]
         model, round_ = key = due[k % len(due)]
         payout, burn, tree, _ = self.leaves[key]
         self.numerai.tournament.finalize(
