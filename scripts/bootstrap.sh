@@ -53,11 +53,15 @@ if ! up_to_date npm package-lock.json || [ ! -d node_modules/solc ]; then
 fi
 
 # brownie recompiles only the sources it sees changed, not what new compiler settings or new
-# node_modules (OpenZeppelin) would change: clear its build/ when either does.
-if ! up_to_date build brownie-config.yaml package-lock.json; then
-  [ -d build ] && echo "bootstrap: compiler settings or packages changed; clearing build/"
+# node_modules (OpenZeppelin) would change, and it refuses to load a build/ that names a deleted
+# source: clear its build/ when the settings, the packages or the set of contract files change.
+contract_files=$(mktemp)
+trap 'rm -f "$contract_files"' EXIT
+find contracts -name '*.sol' | LC_ALL=C sort > "$contract_files"
+if ! up_to_date build brownie-config.yaml package-lock.json "$contract_files"; then
+  [ -d build ] && echo "bootstrap: compiler settings, packages or contract files changed; clearing build/"
   rm -rf build
-  mark_done build brownie-config.yaml package-lock.json
+  mark_done build brownie-config.yaml package-lock.json "$contract_files"
 fi
 
 # py-solc-x and brownie look for `solc-v0.8.28` in SOLCX_BINARY_PATH (.solcx, set by the
