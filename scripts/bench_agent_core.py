@@ -45,7 +45,7 @@ def start_ganache():
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            connect(url, retries=0).eth.block_number
+            connect(url, retries=1).eth.block_number
             return proc, url
         except Exception:
             time.sleep(0.1)
