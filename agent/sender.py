@@ -6,7 +6,7 @@ The order that makes a crash anywhere harmless (pymaker's lesson, with a store):
 2. under the key's lock, allocate nonces as max(chain pending count, highest nonce the store ever
    recorded for the key + 1, next local), sign, and record planned → sent with the nonce, the
    signed bytes and their hash in one (lease-fenced) transaction;
-3. only then broadcast.
+3. only then broadcast (still under the lock, so in nonce order).
 
 A job in `sent` is therefore always re-checkable by its hashes and re-broadcastable byte for byte:
 the same nonce can only ever carry that job, so it is never done twice. A stuck transaction is
@@ -294,7 +294,9 @@ class Sender:
                     raise
                 log.warning("job %s was sent by someone else meanwhile; retrying next round", exc)
                 return report
-        self._broadcast([(job.id, tx_hash, raw) for job, (_tx, tx_hash, raw) in signed])
+            # Still under the key's lock: batches reach the node in nonce order (some nodes drop
+            # or strand transactions whose nonce is ahead of the pool).
+            self._broadcast([(job.id, tx_hash, raw) for job, (_tx, tx_hash, raw) in signed])
         report.sent = len(signed)
         return report
 
