@@ -1,19 +1,19 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import DAY, NMR, PAID, order_of
+from tests.unitary.market_fixtures import BOUNDS, DAY, NMR, PAID, order_of
 
 
 def _bid(market, listing, buyer, chain, price=15 * NMR):
     t = chain.time()
-    return market.postBid(listing, 501, 2, price, t + 2 * DAY, t + DAY, {"from": buyer}).return_value
+    return market.postBid(listing, 501, 2, price, t + 2 * DAY, t + DAY, *BOUNDS, {"from": buyer}).return_value
 
 
 def test_accepted_bid_becomes_an_order_with_its_escrow(market, lens, listing, seller, bob, chain):
     bid_id = _bid(market, listing, bob, chain)
     tx = market.acceptBid(bid_id, {"from": seller})
     order = order_of(tx, market=market)
-    assert order[1:5] == (seller, bob, 1, PAID) and order[8] == 15 * NMR
+    assert order[1:5] == (seller, bob, 1, PAID) and order[10] == 15 * NMR
     assert market.orderHashOf(order[0]) == lens.hashOrder(order)
     assert market.bidOf(bid_id)["buyer"] == "0x" + "00" * 20
     assert tx.events["BidAccepted"] == {"bidId": bid_id, "orderId": order[0]}
