@@ -45,3 +45,16 @@ def test_accept_beyond_bond_coverage_reverts(market, listing, seller, bob, chain
     bid_id = _bid(market, listing, bob, chain, price=201 * NMR)
     with brownie.reverts(custom_error(market, "MarketplaceBondTooLow", seller, 100 * NMR, 100 * NMR + NMR // 2)):
         market.acceptBid(bid_id, {"from": seller})
+
+
+def test_accepting_a_bid_on_a_revoked_model_reverts(market, registry, admin, listing, seller, bob, chain, model_ids):
+    bid_id = _bid(market, listing, bob, chain)
+    registry.revoke(model_ids[0], "0x" + "00" * 32, {"from": admin})
+    with brownie.reverts(custom_error(market, "MarketplaceNotModelOwner", model_ids[0], seller)):
+        market.acceptBid(bid_id, {"from": seller})
+
+
+def test_accepted_bid_order_carries_the_listing_terms_and_locks_bond(market, listing, seller, bob, chain):
+    order = order_of(market.acceptBid(_bid(market, listing, bob, chain), {"from": seller}), market=market)
+    assert (order[7], order[8], order[9], order[12]) == (250, 1, 4 * DAY, 15 * NMR // 2)
+    assert market.sellerOf(seller)["locked"] == 15 * NMR // 2

@@ -86,3 +86,14 @@ def test_ladder_whose_cost_overflows_reverts(market, listing, signed, bob):
     lad, r, vs = signed(listing, (2**255,), (2,))
     with brownie.reverts():
         market.fill(lad, r, vs, 2, 2**255, *BOUNDS, {"from": bob})
+
+
+def test_fill_above_the_buyers_fee_bound_reverts(market, listing, signed, bob):
+    lad, r, vs = signed(listing)
+    with brownie.reverts(custom_error(market, "MarketplaceAboveBuyerBound", 250, 200)):
+        market.fill(lad, r, vs, 1, 10 * NMR, 0, 200, {"from": bob})
+
+
+def test_fill_locks_the_orders_bond_at_the_listing_ratio(market, listing, buy, seller):
+    order = buy(listing, units=2)
+    assert order[12] == 10 * NMR and market.sellerOf(seller)["locked"] == 10 * NMR

@@ -38,3 +38,15 @@ def test_invalid_bids_revert(market, listing, bob, chain):
     for args, error in cases:
         with brownie.reverts(custom_error(market, *error)):
             market.postBid(*args, *BOUNDS, {"from": bob})
+
+
+def test_bid_above_the_buyers_collateral_bound_reverts(market, stake_listing, bob, chain):
+    t = chain.time()
+    with brownie.reverts(custom_error(market, "MarketplaceAboveBuyerBound", 10 * NMR, NMR)):
+        market.postBid(stake_listing, 500, 100, 5 * NMR, t + 2 * DAY, t + DAY, NMR, 10_000, {"from": bob})
+
+
+def test_bid_above_the_buyers_fee_bound_reverts(market, listing, bob, chain):
+    t = chain.time()
+    with brownie.reverts(custom_error(market, "MarketplaceAboveBuyerBound", 250, 249)):
+        market.postBid(listing, 500, 1, 5 * NMR, t + 2 * DAY, t + DAY, 0, 249, {"from": bob})
