@@ -26,16 +26,11 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         (Listing storage l, uint256 units, uint256 cost, uint256 soldBefore) =
             _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
         orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
-        Mode mode = l.mode;
-        uint16 feeBps = l.feeBps;
-        uint256 collateral = _collateralFor(mode, l.terms, units);
-        _checkBounds(collateral, feeBps, maxCollateral, maxFeeBps);
+        uint256 collateral = _collateralFor(l.mode, l.terms, units);
+        _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
         _debit(msg.sender, cost + collateral);
         _openOrder(
-            Order(
-                orderId, l.seller, msg.sender, mode, OrderState.Paid, Verdict.None, ladder.deliverBy, feeBps, l.terms,
-                l.verdictWindow, _u88(cost), _u88(collateral), 0
-            ),
+            _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral),
             ladder.listingId,
             ladder.round,
             units,
@@ -84,10 +79,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         // The bid's escrow becomes the order's escrow: no balance moves. The listing's fee and
         // terms have not changed since the bid was posted (a listing's terms never change).
         _openOrder(
-            Order(
-                orderId, msg.sender, bid.buyer, l.mode, OrderState.Paid, Verdict.None, bid.deliverBy, l.feeBps, l.terms,
-                l.verdictWindow, bid.price, bid.collateral, 0
-            ),
+            _newOrder(l, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral),
             bid.listingId,
             bid.round,
             bid.units,
@@ -127,6 +119,18 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         s.locked = uint88(locked);
         _orderHashes[o.id] = keccak256(abi.encode(o));
         emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral, o.bond);
+    }
+
+    /// @dev A new Paid order of listing `l`, on the listing's terms (its bond is set by `_openOrder`).
+    function _newOrder(Listing storage l, uint256 id, address buyer, uint32 deliverBy, uint256 price, uint256 collateral)
+        private
+        view
+        returns (Order memory)
+    {
+        return Order(
+            id, l.seller, buyer, l.mode, OrderState.Paid, Verdict.None, deliverBy, l.feeBps, l.terms, l.verdictWindow,
+            _u88(price), _u88(collateral), 0
+        );
     }
 
     function _collateralFor(Mode mode, uint32 termsId, uint256 units) private view returns (uint256) {
