@@ -23,19 +23,31 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 orderId) {
-        (Listing storage l, uint256 units, uint256 cost, uint256 soldBefore) =
-            _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
-        orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
+        Listing storage l;
+        uint256 units;
+        uint256 cost;
+        {
+            uint256 soldBefore;
+            (l, units, cost, soldBefore) = _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
+            orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
+        }
         uint256 collateral = _collateralFor(l.mode, l.terms, units);
         _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
         _debit(msg.sender, cost + collateral);
-        _openOrder(
-            _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral),
-            ladder.listingId,
-            ladder.round,
-            units,
-            l.minBondBps
-        );
+        _openFilled(l, ladder, orderId, units, cost, collateral);
+    }
+
+    /// @dev Opens the order a fill of `ladder` made (a helper only to keep `fill`'s stack shallow).
+    function _openFilled(
+        Listing storage l,
+        Ladder calldata ladder,
+        uint256 orderId,
+        uint256 units,
+        uint256 cost,
+        uint256 collateral
+    ) private {
+        Order memory o = _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral);
+        _openOrder(o, ladder.listingId, ladder.round, units, l.minBondBps);
     }
 
     /// @inheritdoc IMarketOrders
@@ -113,10 +125,12 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units, uint256 minBondBps) private {
         _checkDeliverBy(o.deadline);
         o.bond = _u88(_requiredBond(o.price, minBondBps));
-        Seller storage s = _sellers[o.seller];
-        uint256 locked = s.locked + o.bond;
-        if (s.bond < locked) revert MarketplaceBondTooLow(o.seller, s.bond, locked);
-        s.locked = uint88(locked);
+        {
+            Seller storage s = _sellers[o.seller];
+            uint256 locked = s.locked + o.bond;
+            if (s.bond < locked) revert MarketplaceBondTooLow(o.seller, s.bond, locked);
+            s.locked = uint88(locked);
+        }
         _orderHashes[o.id] = keccak256(abi.encode(o));
         emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral, o.bond);
     }
@@ -125,12 +139,20 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     function _newOrder(Listing storage l, uint256 id, address buyer, uint32 deliverBy, uint256 price, uint256 collateral)
         private
         view
-        returns (Order memory)
+        returns (Order memory o)
     {
-        return Order(
-            id, l.seller, buyer, l.mode, OrderState.Paid, Verdict.None, deliverBy, l.feeBps, l.terms, l.verdictWindow,
-            _u88(price), _u88(collateral), 0
-        );
+        // Field by field: a 13-field constructor call is too deep a stack for the legacy pipeline.
+        o.id = id;
+        o.seller = l.seller;
+        o.buyer = buyer;
+        o.mode = l.mode;
+        o.state = OrderState.Paid;
+        o.deadline = deliverBy;
+        o.feeBps = l.feeBps;
+        o.terms = l.terms;
+        o.verdictWindow = l.verdictWindow;
+        o.price = _u88(price);
+        o.buyerCollateral = _u88(collateral);
     }
 
     function _collateralFor(Mode mode, uint32 termsId, uint256 units) private view returns (uint256) {
