@@ -11,8 +11,16 @@ Environment (all optional):
     NMRX_ADMIN_ADDRESS             admin of every contract (production: a multisig); default deployer
     NMRX_AGENT_ADDRESS             the agent's address (attestor and operator roles; on test chains
                                    also Numerai's signer and round resolver); default deployer
-    NMRX_TREASURY_ADDRESS          where fees go; default the admin
-    NMRX_ARBITER_ADDRESS           who decides marketplace disputes; default the admin
+    NMRX_TREASURY_ADDRESS          where the pool's fees go; default the admin
+    NMRX_ARBITER_ADDRESS           who decides marketplace disputes
+    NMRX_MARKET_TREASURY_ADDRESS   where the marketplace's fees go; default NMRX_TREASURY_ADDRESS
+                                   when that is set and is not the admin
+                                   The marketplace's arbiter and treasury are never the admin (the
+                                   admin must not judge the disputes it could profit from): on a
+                                   chain whose node unlocks accounts (local chains) they default to
+                                   the first two node accounts that are neither the admin nor the
+                                   agent; a keystore deployment without them stops and asks for
+                                   them; set to the admin, the script stops too.
     NMRX_TOURNAMENT_ADDRESS        Numerai's staking v3 contract (production); when unset a
                                    MockTournamentStaking for tournament 8 is deployed
     NMRX_DEPLOYER_KEYSTORE         keystore JSON of the deployer, with
@@ -46,8 +54,10 @@ DAY = 86_400
 # 100% of the order's price from its bond, half to the buyer; an over-staking buyer's collateral
 # goes half to the seller; a dispute's loser forfeits half its 10 NMR bond to the winner.
 MARKET_RATES = (250, 5_000, 1_000, 10_000, 5_000, 5_000, 5_000, 10 * 10**18)
-# verdict window, challenge window, arbitration window, bond exit notice
-MARKET_WINDOWS = (1 * DAY, 2 * DAY, 3 * DAY, 7 * DAY)
+# verdict window (raised per listing to the model tournament's first live score: 4 days for
+# classic), challenge window, arbitration window, bond exit notice, plain-file complaint window.
+# Changes take effect for listings created 3 days after they are set (MarketTerms.TERMS_DELAY).
+MARKET_WINDOWS = (1 * DAY, 2 * DAY, 3 * DAY, 7 * DAY, 2 * DAY)
 
 
 def deployments_path() -> Path:
@@ -138,6 +148,28 @@ def grant_roles(contract, deployer, roles: dict[str, str]) -> None:
             print(f"  {contract._name}: the admin must grant {role_name} to {account}")
 
 
+def market_accounts(admin: str, agent: str) -> tuple[str, str]:
+    """The marketplace's arbiter and treasury: configured, or spare node accounts, never the admin."""
+    taken = {admin.lower(), agent.lower()}
+    local = not os.environ.get("NMRX_DEPLOYER_KEYSTORE")
+    spare = [a.address for a in accounts if a.address.lower() not in taken] if local else []
+    pool_treasury = os.environ.get("NMRX_TREASURY_ADDRESS")
+    chosen = {}
+    for role, variable in (("arbiter", "NMRX_ARBITER_ADDRESS"), ("treasury", "NMRX_MARKET_TREASURY_ADDRESS")):
+        value = os.environ.get(variable)
+        if not value and role == "treasury" and pool_treasury and pool_treasury.lower() != admin.lower():
+            value = pool_treasury
+        if not value:
+            spare = [a for a in spare if a.lower() not in {v.lower() for v in chosen.values()}]
+            if not spare:
+                sys.exit(f"deploy: set {variable}: the marketplace's {role} must be an account other than the admin")
+            value = spare[0]
+        if value.lower() == admin.lower():
+            sys.exit(f"deploy: {variable} is the admin; the marketplace's {role} must be another account")
+        chosen[role] = value
+    return chosen["arbiter"], chosen["treasury"]
+
+
 def main() -> dict:
     deployer = deployer_account()
     admin = os.environ.get("NMRX_ADMIN_ADDRESS") or deployer.address
@@ -154,12 +186,13 @@ def main() -> dict:
         book, "TournamentStaking", MockTournamentStaking, nmr, CLASSIC_TOURNAMENT, agent, agent, tx
     )
     ensure(book, "PayoutPool", PayoutPool, nmr, registry, tournament, admin, agent, treasury, tx)
+    # The agent verifies, the arbiter rules: both named at deployment, so active at once.
+    arbiter, market_treasury = market_accounts(admin, agent)
     market = ensure(
-        book, "Marketplace", Marketplace, nmr, registry, admin, treasury, MARKET_RATES, MARKET_WINDOWS, tx
+        book, "Marketplace", Marketplace, nmr, registry, admin, market_treasury, agent, arbiter,
+        MARKET_RATES, MARKET_WINDOWS, tx,
     )
     ensure(book, "MarketLens", MarketLens, market, tx)
-    arbiter = os.environ.get("NMRX_ARBITER_ADDRESS") or admin
-    grant_roles(Marketplace.at(market), deployer, {"VERIFIER_ROLE": agent, "ARBITER_ROLE": arbiter})
 
     save_book(path, book)
     return book

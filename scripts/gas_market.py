@@ -14,6 +14,7 @@ def measure(accounts) -> list[Row]:
     from brownie import Marketplace, MockNMR, ModelRegistry, chain
 
     from tests.unitary.market_fixtures import (
+    BOUNDS,
         CONSISTENT,
         DAY,
         NMR,
@@ -47,23 +48,23 @@ def measure(accounts) -> list[Row]:
 
     signed = ladder(listing, [2 * NMR], [100], version=1, deliver_by=deliver_by, expiry=expiry)
     sig = sign_ladder(market, seller, signed, chain_id=chain.id)
-    tx = market.fill(signed, *sig, 1, 2 * NMR, {"from": buyer})
-    rows.append(Row("fill a signed ask (first fill of the ladder)", tx.gas_used, 80_000))
-    tx = market.fill(signed, *sig, 1, 2 * NMR, {"from": buyer})
-    rows.append(Row("fill a signed ask (later fill)", tx.gas_used, 80_000))
+    tx = market.fill(signed, *sig, 1, 2 * NMR, *BOUNDS, {"from": buyer})
+    rows.append(Row("fill a signed ask (first fill of the ladder, ownership checked)", tx.gas_used, 82_000))
+    tx = market.fill(signed, *sig, 1, 2 * NMR, *BOUNDS, {"from": buyer})
+    rows.append(Row("fill a signed ask (later fill, ownership checked)", tx.gas_used, 82_000))
     delivered_order = order_of(tx)
 
     stake_listing = market.createListing(MODEL_B, STAKE, 500, 510, {"from": seller}).return_value
     stake = ladder(stake_listing, [NMR // 10], [1000], deliver_by=deliver_by, expiry=expiry)
     stake_sig = sign_ladder(market, seller, stake, chain_id=chain.id)
-    tx = market.fill(stake, *stake_sig, 100, NMR // 10, {"from": buyer})
+    tx = market.fill(stake, *stake_sig, 100, NMR // 10, *BOUNDS, {"from": buyer})
     rows.append(Row("fill a signed ask, stake mode (100 NMR allowance + collateral)", tx.gas_used))
 
     three = ladder(listing, [NMR, 2 * NMR, 3 * NMR], [1, 1, 2], version=2, deliver_by=deliver_by, expiry=expiry)
     sig3 = sign_ladder(market, seller, three, chain_id=chain.id)
-    rows.append(Row("fill with 3 partial asks (3 ladder tiers)", market.fill(three, *sig3, 3, 3 * NMR, {"from": buyer}).gas_used))
+    rows.append(Row("fill with 3 partial asks (3 ladder tiers)", market.fill(three, *sig3, 3, 3 * NMR, *BOUNDS, {"from": buyer}).gas_used))
 
-    rows.append(Row("post bid", market.postBid(listing, 500, 1, 5 * NMR, deliver_by, expiry, {"from": bidder}).gas_used))
+    rows.append(Row("post bid", market.postBid(listing, 500, 1, 5 * NMR, deliver_by, expiry, *BOUNDS, {"from": bidder}).gas_used))
     rows.append(Row("accept bid", market.acceptBid(1, {"from": seller}).gas_used))
 
     tx = market.deliver(delivered_order, "0x" + "ab" * 32, {"from": seller})
@@ -77,7 +78,7 @@ def measure(accounts) -> list[Row]:
     bulk_sig = sign_ladder(market, seller, bulk, chain_id=chain.id)
     orders = []
     for _ in range(52):
-        order = order_of(market.fill(bulk, *bulk_sig, 1, NMR, {"from": buyer}))
+        order = order_of(market.fill(bulk, *bulk_sig, 1, NMR, *BOUNDS, {"from": buyer}))
         order = order_of(market.deliver(order, "0x" + "ab" * 32, {"from": seller}), "OrderDelivered")
         orders.append(order_of(market.postVerdict(order, CONSISTENT, "0x" + "cd" * 32, {"from": verifier}), "VerdictPosted"))
     chain.sleep(3 * DAY)
@@ -92,7 +93,7 @@ def measure(accounts) -> list[Row]:
     rows.append(Row("settle batch of 50 (whole tx)", fifty))
     rows.append(Row("settle batch of 50 (marginal per order)", (fifty - one) // 49, 20_000))
 
-    late = order_of(market.fill(bulk, *bulk_sig, 1, NMR, {"from": buyer}))
+    late = order_of(market.fill(bulk, *bulk_sig, 1, NMR, *BOUNDS, {"from": buyer}))
     chain.sleep(6 * DAY)
     chain.mine()
     rows.append(Row("reclaim after delivery timeout", market.reclaim(late, {"from": buyer}).gas_used))

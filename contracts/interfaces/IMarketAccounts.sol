@@ -8,29 +8,28 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// proceeds, refunds), sellers' collateral bonds with an exit notice, and accrued platform fees.
 /// Payments out are pulled: nothing is ever pushed to an account during a trade.
 interface IMarketAccounts {
-    /// @notice A seller's bond, exposure and counters, packed in one slot (a fill reads and writes
-    /// only this slot of the seller). NMR amounts are 88-bit everywhere: 3e8 NMR, above the supply.
+    /// @notice A seller's bond, locked bond and counters, packed in one slot (a fill reads and
+    /// writes only this slot of the seller). NMR amounts are 88-bit everywhere: 3e8 NMR, above the supply.
     /// @param bond Collateral available to back new sales and to be slashed.
-    /// @param exposure Sum of the prices of the seller's open orders.
+    /// @param locked Bond the seller's open orders keep locked: the sum of their `Order.bond`,
+    /// each fixed when the order opened (so no later listing or rate change frees it).
     /// @param counter Ladders signed with another counter cannot be filled.
-    /// @param sales Orders released to the seller (reputation).
-    /// @param feeBps Platform fee the seller's new orders carry, fixed from the admin's rates at
-    /// its latest `createListing` (a rate change never reprices ladders already signed).
-    /// @param minBondBps Bond per unit of exposure the seller must keep, fixed the same way.
+    /// @param sales Orders released to the seller that count for reputation (price at least
+    /// `MIN_REPUTATION_PRICE`, buyer not the seller).
     struct Seller {
         uint88 bond;
-        uint88 exposure;
+        uint88 locked;
         uint24 counter;
-        uint24 sales;
-        uint16 feeBps;
-        uint16 minBondBps;
+        uint32 sales;
     }
 
     /// @notice An account's claimable balance, and (for a seller) platform fees its sales owe the
-    /// treasury, kept beside the balance so a settlement writes one slot for both.
+    /// treasury and its sales volume, kept together so a settlement writes one slot for all.
+    /// @param volume Sum of the prices of the seller's counted sales, in gwei of NMR (1e-9 NMR).
     struct Account {
         uint88 balance;
         uint88 feesDue;
+        uint80 volume;
     }
 
     /// @notice Bond leaving a seller: still slashable until `unlockAt`, then withdrawable.
@@ -60,7 +59,7 @@ interface IMarketAccounts {
     error MarketplaceZeroAmount();
     /// @notice `account` has `available` but needs `needed`.
     error MarketplaceInsufficientBalance(address account, uint256 available, uint256 needed);
-    /// @notice The seller's bond would fall below what its open exposure requires.
+    /// @notice The seller's bond would fall below what its open orders lock.
     error MarketplaceBondTooLow(address seller, uint256 bond, uint256 required);
     /// @notice The exit notice has not passed (or nothing is exiting).
     error MarketplaceBondExitLocked(address seller, uint256 unlockAt);
@@ -95,7 +94,7 @@ interface IMarketAccounts {
     /// @notice Platform fees `seller`'s sales owe, not yet swept.
     function feesDueOf(address seller) external view returns (uint256);
 
-    /// @notice The bond, exposure and counters of `seller`.
+    /// @notice The bond, locked bond and counters of `seller`.
     function sellerOf(address seller) external view returns (Seller memory);
 
     /// @notice The bond `seller` is taking out and when it unlocks.

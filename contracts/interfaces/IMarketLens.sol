@@ -21,7 +21,7 @@ interface IMarketLens is IMarketTypes {
         returns (uint256 held, uint256 owed);
 
     /// @notice Per-account figures in one call, in the order of `accounts`: claimable balance,
-    /// fees due, bond, exiting bond, open exposure.
+    /// fees due, bond, exiting bond, bond locked by open orders.
     function accountsOf(address[] calldata accounts) external view returns (uint256[5][] memory rows);
 
     /// @notice The commitment the marketplace stores for `order`.

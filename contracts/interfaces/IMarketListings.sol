@@ -6,11 +6,22 @@ import {IMarketTypes} from "./IMarketTypes.sol";
 /// @title IMarketListings
 /// @notice Listings (one model, a round range, one mode) and their ask ladders. Only the model's
 /// registered owner may list it. Ladders are signed off-chain (EIP-712, bound to chain id, this
-/// contract, the seller's counter, a version and an expiry) or posted on-chain.
+/// contract, the seller's counter, a version and an expiry) or posted on-chain. A listing fixes
+/// its terms when it is created (current terms id, fee, minimum bond ratio, verdict window): a
+/// ladder signed for it always sells on those terms. Every sale re-checks the model's owner.
 interface IMarketListings is IMarketTypes {
     /// @notice Emitted when `seller` lists `modelId`.
     event ListingCreated(
-        uint256 indexed listingId, address indexed seller, bytes32 indexed modelId, Mode mode, uint16 fromRound, uint16 toRound
+        uint256 indexed listingId,
+        address indexed seller,
+        bytes32 indexed modelId,
+        Mode mode,
+        uint16 fromRound,
+        uint16 toRound,
+        uint32 terms,
+        uint16 feeBps,
+        uint16 minBondBps,
+        uint32 verdictWindow
     );
     /// @notice Emitted when a listing stops selling (open orders are unaffected).
     event ListingClosed(uint256 indexed listingId, address closedBy);
@@ -29,8 +40,6 @@ interface IMarketListings is IMarketTypes {
     error MarketplaceListingNotOpen(uint256 listingId);
     /// @notice `caller` is not the listing's seller.
     error MarketplaceNotSeller(uint256 listingId, address caller);
-    /// @notice The listing can only be closed by its seller while the seller still owns the model.
-    error MarketplaceListingStillValid(uint256 listingId);
     /// @notice The ladder's round is outside the listing's range.
     error MarketplaceRoundNotListed(uint256 listingId, uint16 round);
     /// @notice The ladder's tiers are empty, unequal in length, or a tier is zero.
@@ -45,6 +54,10 @@ interface IMarketListings is IMarketTypes {
     error MarketplaceLadderNotPosted(uint256 listingId);
     /// @notice No unit to take: every tier is sold out or priced over the limit, or zero units asked.
     error MarketplaceNothingToFill();
+    /// @notice A model id above 128 bits (a model id is a UUID).
+    error MarketplaceInvalidModelId(bytes32 modelId);
+    /// @notice The listing already sold a later round; an earlier round can no longer be filled.
+    error MarketplaceRoundClosed(uint256 listingId, uint16 round, uint16 soldRound);
     /// @notice A version lower than the listing's current one.
     error MarketplaceStaleVersion(uint256 listingId, uint32 current);
 
@@ -53,7 +66,8 @@ interface IMarketListings is IMarketTypes {
     /// @return listingId The new listing's id.
     function createListing(bytes32 modelId, Mode mode, uint16 fromRound, uint16 toRound) external returns (uint256 listingId);
 
-    /// @notice Closes a listing: by its seller, or by anyone once the seller no longer owns the model.
+    /// @notice Closes a listing. Seller only. (A listing whose seller no longer owns the model
+    /// cannot sell anyway: every sale re-checks the registry.)
     function closeListing(uint256 listingId) external;
 
     /// @notice Posts `ladder` on-chain so buyers can fill it without a signature. Seller only.

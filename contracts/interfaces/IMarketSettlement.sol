@@ -5,9 +5,13 @@ import {IMarketTypes} from "./IMarketTypes.sol";
 
 /// @title IMarketSettlement
 /// @notice What happens to an order after it opens: delivery, verdict, dispute, ruling and the
-/// final split. Every state has a deadline after which anyone can push the order to a default:
-/// Paid → (not delivered) refund; Delivered → (no verdict) release; Judged → (no dispute) the
-/// verdict; Disputed → (no ruling) the verdict, dispute bond returned.
+/// final split, all under the order's own terms. Every state has a deadline after which anyone
+/// can push the order to a default:
+/// Paid → (not delivered) refund, plus `MISSED_DELIVERY_BPS` of the order's locked seller bond
+/// to the buyer; Delivered (verified and stake modes) → (no verdict within the order's verdict
+/// window) a challenge window more, in which the buyer or seller may still dispute, then release;
+/// Judged (after a verdict, or a plain file's delivery with its complaint window) → (no dispute)
+/// the verdict; Disputed → (no ruling) the verdict, dispute bond returned.
 interface IMarketSettlement is IMarketTypes {
     /// @notice A dispute's bond and who posted it.
     struct Dispute {
@@ -48,28 +52,37 @@ interface IMarketSettlement is IMarketTypes {
     error MarketplaceZeroHash();
 
     /// @notice Posts the hash of what was delivered (encrypted file or submission). Seller or
-    /// verifier, before the delivery deadline. Plain file mode releases payment at once.
+    /// verifier, before the delivery deadline. Plain file mode moves to Judged (Consistent) with
+    /// the terms' complaint window as deadline; the other modes to Delivered with the order's
+    /// verdict window.
     function deliver(Order calldata order, bytes32 deliveryHash) external;
 
-    /// @notice Refunds an undelivered order in full once its delivery deadline has passed. Anyone.
+    /// @notice Refunds an undelivered order in full once its delivery deadline has passed and pays
+    /// the buyer `MISSED_DELIVERY_BPS` of the order's locked seller bond. Anyone.
     function reclaim(Order calldata order) external;
 
     /// @notice Posts a verdict with an evidence hash. Verifier only, before the verdict deadline.
     function postVerdict(Order calldata order, Verdict verdict, bytes32 evidenceHash) external;
 
-    /// @notice Disputes the verdict before the challenge window ends, escrowing the dispute bond
-    /// from the caller's balance. Buyer or seller only.
+    /// @notice Disputes the verdict before the challenge window ends, escrowing the order's
+    /// dispute bond (from its terms) from the caller's balance. Buyer or seller only. A Delivered
+    /// order whose verdict window passed in silence can be disputed for a challenge window more,
+    /// its verdict then taken as Consistent.
     function dispute(Order calldata order) external;
 
     /// @notice Rules on a dispute before the arbitration deadline and settles the order. Arbiter only.
     function rule(Order calldata order, Verdict ruling) external;
 
-    /// @notice Settles an order whose delivered, judged or disputed state has timed out. Anyone.
+    /// @notice Settles an order whose state has timed out (a Delivered order once its verdict and
+    /// challenge windows have both passed). Anyone.
     function settle(Order calldata order) external;
 
     /// @notice `settle` for many orders; orders that are not open or not due are skipped.
     /// @return settled How many orders were settled.
     function settleBatch(Order[] calldata orders) external returns (uint256 settled);
+
+    /// @notice Share of an order's locked bond a seller who misses the delivery deadline pays the buyer.
+    function MISSED_DELIVERY_BPS() external view returns (uint256);
 
     /// @notice The dispute on `orderId` (zero if none).
     function disputeOf(uint256 orderId) external view returns (Dispute memory);

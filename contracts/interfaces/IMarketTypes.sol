@@ -61,17 +61,24 @@ interface IMarketTypes {
     }
 
     /// @notice An open order. Only its hash is stored; callers pass the struct back, taken from
-    /// the latest event that carried it.
+    /// the latest event that carried it. Everything that decides who gets what is in it (or in the
+    /// immutable terms `terms` names), so nothing the admin changes later reaches it.
     /// @param id Order id (a hash of where it came from).
     /// @param seller Seller whose bond backs the order.
     /// @param buyer Buyer who paid.
     /// @param mode Sale mode copied from the listing.
     /// @param state Current state.
-    /// @param verdict The verifier's verdict once judged.
+    /// @param verdict The verifier's verdict once judged (Consistent when a verifier stayed silent
+    /// and the order was disputed, or when a plain file was delivered).
     /// @param deadline When the current state times out to its default outcome.
-    /// @param feeBps Platform fee fixed at purchase.
+    /// @param feeBps Platform fee, from the listing's snapshot.
+    /// @param terms Id of the immutable terms (rates and windows) the order settles under: the
+    /// listing's terms, fixed when the listing was created.
+    /// @param verdictWindow Time after delivery for the verifier's verdict (verified and stake
+    /// modes): the terms' window, at least the model tournament's first-live-score delay.
     /// @param price Escrowed payment.
     /// @param buyerCollateral Escrowed buyer collateral (stake mode).
+    /// @param bond Seller bond this order keeps locked (price × the listing's minimum bond ratio).
     struct Order {
         uint256 id;
         address seller;
@@ -81,12 +88,25 @@ interface IMarketTypes {
         Verdict verdict;
         uint32 deadline;
         uint16 feeBps;
+        uint32 terms;
+        uint32 verdictWindow;
         uint88 price;
         uint88 buyerCollateral;
+        uint88 bond;
     }
 
-    /// @notice A listing: one model, a round range, one mode. The first slot (everything but the
-    /// model id) is all a fill reads. Round numbers fit 16 bits (Numerai is near round 1,100).
+    /// @notice A listing: one model, a round range, one mode, and the terms of the day it was
+    /// created. Two slots, both read by a fill. Round numbers fit 16 bits (Numerai is near round
+    /// 1,100); a model id is a UUID (16 bytes), so it fits 128 bits.
+    /// @param seller The model's owner when the listing was created; every sale re-checks it.
+    /// @param version Lowest ladder version that can still be filled.
+    /// @param sold Units of the current version sold for `soldRound`.
+    /// @param soldRound The round `sold` counts; a fill for a later round starts a new count, a
+    /// fill for an earlier round reverts (only the latest round a listing sold keeps selling).
+    /// @param feeBps Platform fee snapshot from the terms at creation.
+    /// @param minBondBps Bond per NMR of order price snapshot from the terms at creation.
+    /// @param terms Id of the terms every order of the listing carries.
+    /// @param verdictWindow Verdict window of the listing's orders (see `Order.verdictWindow`).
     struct Listing {
         address seller;
         Mode mode;
@@ -95,7 +115,12 @@ interface IMarketTypes {
         uint32 sold;
         uint16 fromRound;
         uint16 toRound;
-        bytes32 modelId;
+        uint128 modelId;
+        uint16 soldRound;
+        uint16 feeBps;
+        uint16 minBondBps;
+        uint32 terms;
+        uint32 verdictWindow;
     }
 
     /// @notice A bid with its escrow.
@@ -131,14 +156,25 @@ interface IMarketTypes {
     }
 
     /// @notice Admin-set windows, in seconds.
-    /// @param verdictWindow Time after delivery for the verifier to post a verdict.
-    /// @param challengeWindow Time after a verdict to dispute it.
+    /// @param verdictWindow Time after delivery for the verifier to post a verdict (raised per
+    /// order to the model tournament's first-live-score delay, see `firstScoreDelay`). A silent
+    /// verifier does not release: the order then has `challengeWindow` more for a dispute.
+    /// @param challengeWindow Time after a verdict (or after a silent verdict window) to dispute.
     /// @param arbitrationWindow Time after a dispute for the arbiter to rule.
     /// @param exitNotice Notice between a bond exit request and its withdrawal.
+    /// @param complaintWindow Plain file mode: time after delivery for the buyer (or seller) to
+    /// dispute before the price is released (default 2 days).
     struct Windows {
         uint32 verdictWindow;
         uint32 challengeWindow;
         uint32 arbitrationWindow;
         uint32 exitNotice;
+        uint32 complaintWindow;
+    }
+
+    /// @notice Immutable rates and windows under one id; orders settle under their listing's.
+    struct Terms {
+        Rates rates;
+        Windows windows;
     }
 }

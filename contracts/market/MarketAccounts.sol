@@ -25,6 +25,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
     uint256 internal _fees;
 
     constructor(IERC20 token, address treasury_) {
+        if (treasury_ == address(0)) revert MarketplaceZeroAddress();
         nmr = token;
         _treasury = treasury_;
     }
@@ -83,7 +84,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         Seller storage s = _sellers[msg.sender];
         uint256 bond = s.bond;
         if (amount > bond) revert MarketplaceInsufficientBalance(msg.sender, bond, amount);
-        uint256 required = _requiredBond(s.exposure, s.minBondBps);
+        uint256 required = s.locked;
         // Cannot underflow: amount <= bond was checked above.
         unchecked {
             if (bond - amount < required) revert MarketplaceBondTooLow(msg.sender, bond - amount, required);
@@ -91,7 +92,7 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         }
         BondExit storage e = _exits[msg.sender];
         uint256 exiting = e.amount + amount;
-        uint256 unlockAt = block.timestamp + _windows.exitNotice;
+        uint256 unlockAt = block.timestamp + terms.windows().exitNotice;
         e.amount = _u88(exiting);
         e.unlockAt = uint32(unlockAt);
         emit BondExitRequested(msg.sender, amount, exiting, unlockAt);
@@ -176,8 +177,9 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
         if (slashed > 0) emit BondSlashed(seller, orderId, slashed);
     }
 
-    function _requiredBond(uint256 exposure, uint256 minBondBps) internal pure returns (uint256) {
-        return (exposure * minBondBps + BPS - 1) / BPS;
+    /// @dev Bond an order of `price` locks: rounded up, so locked bond always covers the ratio.
+    function _requiredBond(uint256 price, uint256 minBondBps) internal pure returns (uint256) {
+        return (price * minBondBps + BPS - 1) / BPS;
     }
 
     function _u88(uint256 amount) internal pure returns (uint88) {

@@ -44,7 +44,7 @@ contract MarketLens is IMarketLens {
         rows = new uint256[5][](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {
             address a = accounts[i];
-            rows[i] = [m.balanceOf(a), m.feesDueOf(a), m.sellerOf(a).bond, m.bondExitOf(a).amount, m.sellerOf(a).exposure];
+            rows[i] = [m.balanceOf(a), m.feesDueOf(a), m.sellerOf(a).bond, m.bondExitOf(a).amount, m.sellerOf(a).locked];
         }
     }
 

@@ -39,18 +39,17 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         external
         returns (uint256 listingId)
     {
-        if (registry.ownerOf(modelId) != msg.sender) revert MarketplaceNotModelOwner(modelId, msg.sender);
+        if (uint256(modelId) > type(uint128).max) revert MarketplaceInvalidModelId(modelId);
+        IModelRegistry.Model memory m = registry.modelOf(modelId);
+        if (m.owner != msg.sender) revert MarketplaceNotModelOwner(modelId, msg.sender);
         if (fromRound == 0 || toRound < fromRound) revert MarketplaceInvalidRounds(fromRound, toRound);
         Seller storage s = _sellers[msg.sender];
-        Rates storage r = _rates;
-        uint256 required = _requiredBond(s.exposure, r.minBondBps);
-        if (s.bond == 0 || s.bond < required) revert MarketplaceBondTooLow(msg.sender, s.bond, required);
-        // The seller's terms follow the admin's rates from this listing on.
-        s.feeBps = r.feeBps;
-        s.minBondBps = r.minBondBps;
+        if (s.bond == 0 || s.bond < s.locked) revert MarketplaceBondTooLow(msg.sender, s.bond, s.locked);
+        // The listing's terms are the current ones, for good: a ladder signed for it never reprices.
+        (uint32 termsId, uint16 feeBps, uint16 minBondBps, uint32 verdictWindow) = terms.listingTerms(m.tournament);
 
         listingId = ++_listingCount;
-        _listings[listingId] = Listing({
+        Listing memory l = Listing({
             seller: msg.sender,
             mode: mode,
             closed: false,
@@ -58,18 +57,22 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
             sold: 0,
             fromRound: fromRound,
             toRound: toRound,
-            modelId: modelId
+            modelId: uint128(uint256(modelId)),
+            soldRound: 0,
+            feeBps: feeBps,
+            minBondBps: minBondBps,
+            terms: termsId,
+            verdictWindow: verdictWindow
         });
-        emit ListingCreated(listingId, msg.sender, modelId, mode, fromRound, toRound);
+        _listings[listingId] = l;
+        emit ListingCreated(
+            listingId, msg.sender, modelId, mode, fromRound, toRound, termsId, feeBps, minBondBps, verdictWindow
+        );
     }
 
     /// @inheritdoc IMarketListings
     function closeListing(uint256 listingId) external {
-        Listing storage l = _openListing(listingId);
-        address seller = l.seller;
-        if (msg.sender != seller && registry.ownerOf(l.modelId) == seller) {
-            revert MarketplaceListingStillValid(listingId);
-        }
+        Listing storage l = _sellersOpenListing(listingId);
         l.closed = true;
         emit ListingClosed(listingId, msg.sender);
     }
@@ -115,21 +118,20 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         return _posted[listingId];
     }
 
-    /// @dev Checks that `ladder` may be filled (authorized, current, unexpired) and takes up to
-    /// `maxUnits` units from its first unsold unit, stopping before a tier priced over `maxUnitPrice`.
-    /// @return seller The listing's seller.
-    /// @return mode The listing's mode.
+    /// @dev Checks that `ladder` may be filled (authorized, current, unexpired, model still the
+    /// seller's) and takes up to `maxUnits` units from its first unsold unit of the ladder's round,
+    /// stopping before a tier priced over `maxUnitPrice`.
+    /// @return l The listing.
     /// @return units Units taken (at least one).
     /// @return cost Their total price.
-    /// @return soldBefore Units of this version sold before this fill (makes the order id unique).
+    /// @return soldBefore Units of this version and round sold before this fill.
     function _takeFromLadder(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
         internal
-        returns (address seller, Mode mode, uint256 units, uint256 cost, uint256 soldBefore)
+        returns (Listing storage l, uint256 units, uint256 cost, uint256 soldBefore)
     {
         uint256 listingId = ladder.listingId;
-        Listing storage l = _openListing(listingId);
-        seller = l.seller;
-        mode = l.mode;
+        l = _openListing(listingId);
+        address seller = l.seller;
         // A units array shorter than prices makes _walk revert on the index; a longer one is ignored.
         if (ladder.round < l.fromRound || ladder.round > l.toRound) {
             revert MarketplaceRoundNotListed(listingId, ladder.round);
@@ -139,16 +141,28 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
             revert MarketplaceLadderCancelled(listingId, ladder.version, ladder.counter);
         }
         _checkAuthorized(seller, ladder, r, vs);
+        _requireOwner(l);
 
         uint16 current = l.version;
-        if (ladder.version == current) soldBefore = l.sold;
-        else if (ladder.version < current) revert MarketplaceLadderCancelled(listingId, ladder.version, ladder.counter);
+        uint16 soldRound = l.soldRound;
+        if (ladder.version < current) revert MarketplaceLadderCancelled(listingId, ladder.version, ladder.counter);
+        if (ladder.round < soldRound) revert MarketplaceRoundClosed(listingId, ladder.round, soldRound);
+        // The sold count belongs to one version and one round: a later round starts from zero.
+        if (ladder.version == current && ladder.round == soldRound) soldBefore = l.sold;
 
         (units, cost) = _walk(ladder, soldBefore, maxUnits, maxUnitPrice);
         uint256 sold = soldBefore + units;
         if (sold > type(uint32).max) revert MarketplaceInvalidLadder();
         l.version = ladder.version;
         l.sold = uint32(sold);
+        if (ladder.round != soldRound) l.soldRound = ladder.round;
+    }
+
+    /// @dev Reverts unless the listing's seller still owns its model in the registry.
+    function _requireOwner(Listing storage l) internal view {
+        bytes32 modelId = bytes32(uint256(l.modelId));
+        address seller = l.seller;
+        if (registry.ownerOf(modelId) != seller) revert MarketplaceNotModelOwner(modelId, seller);
     }
 
     function _walk(Ladder calldata ladder, uint256 skip, uint256 want, uint256 maxUnitPrice)

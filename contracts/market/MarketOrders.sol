@@ -14,34 +14,60 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     uint256 private _bidCount;
 
     /// @inheritdoc IMarketOrders
-    function fill(Ladder calldata ladder, bytes32 r, bytes32 vs, uint256 maxUnits, uint256 maxUnitPrice)
-        external
-        returns (uint256 orderId)
-    {
-        (address seller, Mode mode, uint256 units, uint256 cost, uint256 soldBefore) =
-            _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
-        orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, soldBefore)));
-        uint256 collateral = _collateralFor(mode, units);
+    function fill(
+        Ladder calldata ladder,
+        bytes32 r,
+        bytes32 vs,
+        uint256 maxUnits,
+        uint256 maxUnitPrice,
+        uint256 maxCollateral,
+        uint256 maxFeeBps
+    ) external returns (uint256 orderId) {
+        Listing storage l;
+        uint256 units;
+        uint256 cost;
+        {
+            uint256 soldBefore;
+            (l, units, cost, soldBefore) = _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
+            orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
+        }
+        uint256 collateral = _collateralFor(l.mode, l.terms, units);
+        _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
         _debit(msg.sender, cost + collateral);
-        _openOrder(
-            Order(orderId, seller, msg.sender, mode, OrderState.Paid, Verdict.None, ladder.deliverBy, 0, _u88(cost), _u88(collateral)),
-            ladder.listingId,
-            ladder.round,
-            units
-        );
+        _openFilled(l, ladder, orderId, units, cost, collateral);
+    }
+
+    /// @dev Opens the order a fill of `ladder` made (a helper only to keep `fill`'s stack shallow).
+    function _openFilled(
+        Listing storage l,
+        Ladder calldata ladder,
+        uint256 orderId,
+        uint256 units,
+        uint256 cost,
+        uint256 collateral
+    ) private {
+        Order memory o = _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral);
+        _openOrder(o, ladder.listingId, ladder.round, units, l.minBondBps);
     }
 
     /// @inheritdoc IMarketOrders
-    function postBid(uint256 listingId, uint16 round, uint64 units, uint88 price, uint32 deliverBy, uint32 expiry)
-        external
-        returns (uint256 bidId)
-    {
+    function postBid(
+        uint256 listingId,
+        uint16 round,
+        uint64 units,
+        uint88 price,
+        uint32 deliverBy,
+        uint32 expiry,
+        uint256 maxCollateral,
+        uint256 maxFeeBps
+    ) external returns (uint256 bidId) {
         Listing storage l = _openListing(listingId);
         if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
         if (units == 0) revert MarketplaceNothingToFill();
         if (expiry <= block.timestamp) revert MarketplaceInvalidExpiry(expiry);
         _checkDeliverBy(deliverBy);
-        uint256 collateral = _collateralFor(l.mode, units);
+        uint256 collateral = _collateralFor(l.mode, l.terms, units);
+        _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
         _debit(msg.sender, price + collateral);
 
         bidId = ++_bidCount;
@@ -57,16 +83,19 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         if (block.timestamp > bid.expiry) revert MarketplaceBidExpired(bidId);
         Listing storage l = _openListing(bid.listingId);
         if (l.seller != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
+        _requireOwner(l);
 
         delete _bids[bidId];
         orderId = uint256(keccak256(abi.encode(bidId)));
         emit BidAccepted(bidId, orderId);
-        // The bid's escrow becomes the order's escrow: no balance moves.
+        // The bid's escrow becomes the order's escrow: no balance moves. The listing's fee and
+        // terms have not changed since the bid was posted (a listing's terms never change).
         _openOrder(
-            Order(orderId, msg.sender, bid.buyer, l.mode, OrderState.Paid, Verdict.None, bid.deliverBy, 0, bid.price, bid.collateral),
+            _newOrder(l, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral),
             bid.listingId,
             bid.round,
-            bid.units
+            bid.units,
+            l.minBondBps
         );
     }
 
@@ -91,23 +120,49 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         return _orderHashes[orderId];
     }
 
-    /// @dev Fixes the fee, checks the deadline and the seller's bond against its new exposure,
-    /// stores the commitment. The escrow must already be taken from the buyer.
-    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units) private {
+    /// @dev Locks the order's seller bond, checks the deadline and that the seller's bond covers
+    /// all it locks, stores the commitment. The escrow must already be taken from the buyer.
+    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units, uint256 minBondBps) private {
         _checkDeliverBy(o.deadline);
-        Seller storage s = _sellers[o.seller];
-        o.feeBps = s.feeBps;
-        uint256 exposure = s.exposure + o.price;
-        uint256 required = _requiredBond(exposure, s.minBondBps);
-        if (s.bond < required) revert MarketplaceBondTooLow(o.seller, s.bond, required);
-        s.exposure = _u88(exposure);
+        o.bond = _u88(_requiredBond(o.price, minBondBps));
+        {
+            Seller storage s = _sellers[o.seller];
+            uint256 locked = s.locked + o.bond;
+            if (s.bond < locked) revert MarketplaceBondTooLow(o.seller, s.bond, locked);
+            s.locked = uint88(locked);
+        }
         _orderHashes[o.id] = keccak256(abi.encode(o));
-        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral);
+        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral, o.bond);
     }
 
-    function _collateralFor(Mode mode, uint256 units) private view returns (uint256) {
+    /// @dev A new Paid order of listing `l`, on the listing's terms (its bond is set by `_openOrder`).
+    function _newOrder(Listing storage l, uint256 id, address buyer, uint32 deliverBy, uint256 price, uint256 collateral)
+        private
+        view
+        returns (Order memory o)
+    {
+        // Field by field: a 13-field constructor call is too deep a stack for the legacy pipeline.
+        o.id = id;
+        o.seller = l.seller;
+        o.buyer = buyer;
+        o.mode = l.mode;
+        o.state = OrderState.Paid;
+        o.deadline = deliverBy;
+        o.feeBps = l.feeBps;
+        o.terms = l.terms;
+        o.verdictWindow = l.verdictWindow;
+        o.price = _u88(price);
+        o.buyerCollateral = _u88(collateral);
+    }
+
+    function _collateralFor(Mode mode, uint32 termsId, uint256 units) private view returns (uint256) {
         if (mode != Mode.Stake) return 0;
-        return (units * 1e18 * _rates.buyerCollateralBps) / BPS;
+        return (units * 1e18 * terms.ratesOf(termsId).buyerCollateralBps) / BPS;
+    }
+
+    function _checkBounds(uint256 collateral, uint256 feeBps, uint256 maxCollateral, uint256 maxFeeBps) private pure {
+        if (collateral > maxCollateral) revert MarketplaceAboveBuyerBound(collateral, maxCollateral);
+        if (feeBps > maxFeeBps) revert MarketplaceAboveBuyerBound(feeBps, maxFeeBps);
     }
 
     function _checkDeliverBy(uint32 deliverBy) private view {

@@ -5,8 +5,9 @@ import {IMarketReputation} from "../interfaces/IMarketReputation.sol";
 import {MarketAccounts} from "./MarketAccounts.sol";
 
 /// @title MarketReputation
-/// @notice Per-seller counters. Sales live in the seller's account slot (written on every release
-/// anyway, so counting there is nearly free); the rarer counters have their own slot.
+/// @notice Per-seller counters. Sales live in the seller slot and volume in the account slot
+/// (both written on every release anyway, so counting there is nearly free); the rarer counters
+/// have their own slot.
 abstract contract MarketReputation is MarketAccounts, IMarketReputation {
     struct RareCounters {
         uint32 refunds;
@@ -15,18 +16,15 @@ abstract contract MarketReputation is MarketAccounts, IMarketReputation {
         uint32 disputesLost;
     }
 
+    /// @inheritdoc IMarketReputation
+    uint256 public constant MIN_REPUTATION_PRICE = 1e18;
+
     mapping(address seller => RareCounters) private _rare;
 
     /// @inheritdoc IMarketReputation
     function reputationOf(address seller) external view returns (Reputation memory) {
         RareCounters memory r = _rare[seller];
-        return Reputation(_sellers[seller].sales, r.refunds, r.slashes, r.disputesWon, r.disputesLost);
-    }
-
-    /// @dev No event of its own: the `OrderSettled` event (outcome Released or BuyerSlashed,
-    /// seller indexed) that always accompanies a sale announces it, which saves a log per settle.
-    function _countSale(address seller) internal {
-        ++_sellers[seller].sales;
+        return Reputation(_sellers[seller].sales, _accounts[seller].volume, r.refunds, r.slashes, r.disputesWon, r.disputesLost);
     }
 
     function _countRefund(address seller) internal {

@@ -7,8 +7,12 @@ import {MarketOrders} from "./MarketOrders.sol";
 /// @title MarketSettlement
 /// @notice Delivery, verdicts, disputes and the final split of an order's escrow.
 /// @dev Each transition checks the passed struct against the stored hash, then stores the hash of
-/// the updated struct (and emits it). A terminal order's hash is deleted.
+/// the updated struct (and emits it). A terminal order's hash is deleted. Rates and windows come
+/// from the order's own terms version (`terms.ratesOf(o.terms)`, never rewritten), so no admin change reaches it.
 abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
+    /// @inheritdoc IMarketSettlement
+    uint256 public constant MISSED_DELIVERY_BPS = 5_000;
+
     mapping(uint256 orderId => Dispute) private _disputes;
 
     /// @inheritdoc IMarketSettlement
@@ -18,15 +22,16 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         if (msg.sender != o.seller && !hasRole(VERIFIER_ROLE, msg.sender)) revert MarketplaceNotDeliverer(o.id, msg.sender);
         if (deliveryHash == bytes32(0)) revert MarketplaceZeroHash();
 
-        if (o.mode == Mode.File) {
-            // Nothing can be checked for a plain file: proceeds release on delivery.
-            emit OrderDelivered(o.id, deliveryHash, o);
-            _finalize(o, Verdict.Consistent);
-            return;
-        }
         Order memory n = o;
-        n.state = OrderState.Delivered;
-        n.deadline = uint32(block.timestamp + _windows.verdictWindow);
+        if (o.mode == Mode.File) {
+            // Nothing can be checked for a plain file: it stands unless disputed within the complaint window.
+            n.state = OrderState.Judged;
+            n.verdict = Verdict.Consistent;
+            n.deadline = uint32(block.timestamp + terms.windowsOf(o.terms).complaintWindow);
+        } else {
+            n.state = OrderState.Delivered;
+            n.deadline = uint32(block.timestamp + o.verdictWindow);
+        }
         _store(n);
         emit OrderDelivered(o.id, deliveryHash, n);
     }
@@ -35,7 +40,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
     function reclaim(Order calldata o) external {
         _requireState(o, OrderState.Paid);
         if (block.timestamp <= o.deadline) revert MarketplaceDeadlineNotReached(o.id, o.deadline);
-        _refund(o);
+        _refundMissed(o);
     }
 
     /// @inheritdoc IMarketSettlement
@@ -47,23 +52,34 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         Order memory n = o;
         n.state = OrderState.Judged;
         n.verdict = verdict;
-        n.deadline = uint32(block.timestamp + _windows.challengeWindow);
+        n.deadline = uint32(block.timestamp + terms.windowsOf(o.terms).challengeWindow);
         _store(n);
         emit VerdictPosted(o.id, verdict, evidenceHash, n);
     }
 
     /// @inheritdoc IMarketSettlement
     function dispute(Order calldata o) external {
-        _requireState(o, OrderState.Judged);
-        if (block.timestamp > o.deadline) revert MarketplaceDeadlinePassed(o.id, o.deadline);
+        _requireOpen(o);
+        OrderState state = o.state;
+        uint256 end = o.deadline;
+        if (state == OrderState.Delivered) {
+            // A silent verifier: the challenge window opens when the verdict window closes.
+            if (block.timestamp <= end) revert MarketplaceDeadlineNotReached(o.id, o.deadline);
+            end += terms.windowsOf(o.terms).challengeWindow;
+        } else if (state != OrderState.Judged) {
+            revert MarketplaceWrongState(o.id, state);
+        }
+        if (block.timestamp > end) revert MarketplaceDeadlinePassed(o.id, uint32(end));
         if (msg.sender != o.buyer && msg.sender != o.seller) revert MarketplaceNotParty(o.id, msg.sender);
 
-        uint88 bond = _rates.disputeBond;
+        uint88 bond = terms.ratesOf(o.terms).disputeBond;
         _debit(msg.sender, bond);
         _disputes[o.id] = Dispute(msg.sender, bond);
         Order memory n = o;
         n.state = OrderState.Disputed;
-        n.deadline = uint32(block.timestamp + _windows.arbitrationWindow);
+        // A silent verifier's verdict is taken as Consistent: that is what the disputer challenges.
+        if (n.verdict == Verdict.None) n.verdict = Verdict.Consistent;
+        n.deadline = uint32(block.timestamp + terms.windowsOf(o.terms).arbitrationWindow);
         _store(n);
         emit OrderDisputed(o.id, msg.sender, bond, n);
     }
@@ -83,7 +99,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         if (disputerWon) {
             _credit(d.disputer, toWinner);
         } else {
-            toWinner = (uint256(d.bond) * _rates.disputeRewardBps) / BPS;
+            toWinner = (uint256(d.bond) * terms.ratesOf(o.terms).disputeRewardBps) / BPS;
             toFees = d.bond - toWinner;
             _credit(d.disputer == o.buyer ? o.seller : o.buyer, toWinner);
             _fees += toFees;
@@ -95,8 +111,9 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
 
     /// @inheritdoc IMarketSettlement
     function settle(Order calldata o) external {
-        if (_orderHashes[o.id] != keccak256(abi.encode(o))) revert MarketplaceOrderNotOpen(o.id);
-        if (block.timestamp <= o.deadline) revert MarketplaceDeadlineNotReached(o.id, o.deadline);
+        _requireOpen(o);
+        uint256 due = _dueAt(o);
+        if (block.timestamp <= due) revert MarketplaceDeadlineNotReached(o.id, uint32(due));
         _settleDue(o);
     }
 
@@ -104,7 +121,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
     function settleBatch(Order[] calldata orders) external returns (uint256 settled) {
         for (uint256 i; i < orders.length; ++i) {
             Order calldata o = orders[i];
-            if (block.timestamp <= o.deadline || _orderHashes[o.id] != keccak256(abi.encode(o))) continue;
+            if (_orderHashes[o.id] != keccak256(abi.encode(o)) || block.timestamp <= _dueAt(o)) continue;
             _settleDue(o);
             ++settled;
         }
@@ -115,11 +132,18 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         return _disputes[orderId];
     }
 
+    /// @dev When the order's current state times out: a Delivered order also waits out the
+    /// challenge window that follows a silent verdict window.
+    function _dueAt(Order calldata o) private view returns (uint256) {
+        if (o.state == OrderState.Delivered) return uint256(o.deadline) + terms.windowsOf(o.terms).challengeWindow;
+        return o.deadline;
+    }
+
     /// @dev The default outcome of a state whose deadline has passed.
     function _settleDue(Order calldata o) private {
         OrderState state = o.state;
         if (state == OrderState.Paid) {
-            _refund(o);
+            _refundMissed(o);
         } else if (state == OrderState.Delivered) {
             _finalize(o, Verdict.Consistent);
         } else {
@@ -134,26 +158,31 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         }
     }
 
-    /// @dev Undelivered: everything escrowed goes back to the buyer.
-    function _refund(Order calldata o) private {
+    /// @dev Undelivered: everything escrowed goes back to the buyer, with a share of the order's
+    /// locked seller bond for the wait.
+    function _refundMissed(Order calldata o) private {
         delete _orderHashes[o.id];
-        _sellers[o.seller].exposure -= o.price;
-        uint256 toBuyer = uint256(o.price) + o.buyerCollateral;
+        _sellers[o.seller].locked -= o.bond;
+        uint256 penalty = _slashBond(o.seller, o.id, (uint256(o.bond) * MISSED_DELIVERY_BPS) / BPS);
+        uint256 toBuyer = uint256(o.price) + o.buyerCollateral + penalty;
         _credit(o.buyer, toBuyer);
         _countRefund(o.seller);
+        if (penalty > 0) _countSlash(o.seller);
         emit OrderSettled(o.id, o.seller, Outcome.Refunded, 0, toBuyer, 0);
     }
 
     /// @dev Splits the escrow of a delivered order according to `verdict`. On a sale the seller's
-    /// proceeds and the fee it owes land in the seller's one account slot.
+    /// proceeds, the fee it owes and its volume land in the seller's one account slot.
     function _finalize(Order calldata o, Verdict verdict) private {
         delete _orderHashes[o.id];
-        _sellers[o.seller].exposure -= o.price;
+        Seller storage s = _sellers[o.seller];
+        s.locked -= o.bond;
         uint256 toBuyer = 0;
         Outcome outcome;
         if (verdict == Verdict.SellerFault) {
-            uint256 slashed = _slashBond(o.seller, o.id, (uint256(o.price) * _rates.sellerSlashBps) / BPS);
-            uint256 slashToBuyer = (slashed * _rates.slashToBuyerBps) / BPS;
+            Rates memory r = terms.ratesOf(o.terms);
+            uint256 slashed = _slashBond(o.seller, o.id, (uint256(o.price) * r.sellerSlashBps) / BPS);
+            uint256 slashToBuyer = (slashed * r.slashToBuyerBps) / BPS;
             toBuyer = uint256(o.price) + o.buyerCollateral + slashToBuyer;
             _fees += slashed - slashToBuyer;
             _credit(o.buyer, toBuyer);
@@ -165,7 +194,7 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         uint256 fee = (uint256(o.price) * o.feeBps) / BPS;
         uint256 toSeller = o.price - fee;
         if (verdict == Verdict.BuyerFault) {
-            uint256 fromCollateral = (uint256(o.buyerCollateral) * _rates.buyerSlashToSellerBps) / BPS;
+            uint256 fromCollateral = (uint256(o.buyerCollateral) * terms.ratesOf(o.terms).buyerSlashToSellerBps) / BPS;
             toSeller += fromCollateral;
             fee += o.buyerCollateral - fromCollateral;
             outcome = Outcome.BuyerSlashed;
@@ -176,17 +205,23 @@ abstract contract MarketSettlement is MarketOrders, IMarketSettlement {
         Account storage a = _accounts[o.seller];
         a.balance = _u88(a.balance + toSeller);
         a.feesDue = _u88(a.feesDue + fee);
+        // Reputation: only a sale that cost something, to someone else.
+        if (o.price >= MIN_REPUTATION_PRICE && o.buyer != o.seller) {
+            ++s.sales;
+            uint256 volume = a.volume + o.price / 1 gwei;
+            // Saturates instead of reverting: a counter must never block a settlement.
+            a.volume = volume > type(uint80).max ? type(uint80).max : uint80(volume);
+        }
         if (toBuyer > 0) _credit(o.buyer, toBuyer);
-        _countSale(o.seller);
         emit OrderSettled(o.id, o.seller, outcome, toSeller, toBuyer, fee);
     }
 
-    function _disputeBond(uint256 orderId) internal view returns (uint256) {
-        return _disputes[orderId].bond;
+    function _requireOpen(Order calldata o) private view {
+        if (_orderHashes[o.id] != keccak256(abi.encode(o))) revert MarketplaceOrderNotOpen(o.id);
     }
 
     function _requireState(Order calldata o, OrderState state) private view {
-        if (_orderHashes[o.id] != keccak256(abi.encode(o))) revert MarketplaceOrderNotOpen(o.id);
+        _requireOpen(o);
         if (o.state != state) revert MarketplaceWrongState(o.id, o.state);
     }
 

@@ -11,14 +11,23 @@ import {MarketSettlement} from "./MarketSettlement.sol";
 
 /// @title Marketplace
 /// @notice The nmrx prediction marketplace, assembled from its single-concern parts:
-/// MarketParams → MarketAccounts → MarketReputation → MarketListings → MarketOrders → MarketSettlement.
+/// MarketRoles → MarketParams (link to MarketTerms, a contract of its own) → MarketAccounts →
+/// MarketReputation → MarketListings → MarketOrders → MarketSettlement.
+/// @dev The admin, treasury, first verifier and first arbiter should be four different accounts
+/// (scripts/deploy.py does so by default); none may be zero.
 contract Marketplace is MarketSettlement, IMarketplace {
     constructor(
         IERC20 token,
         IModelRegistry registry_,
-        address admin,
+        address admin_,
         address treasury_,
+        address verifier,
+        address arbiter,
         Rates memory initialRates,
         Windows memory initialWindows
-    ) MarketParams(admin, initialRates, initialWindows) MarketAccounts(token, treasury_) MarketListings(registry_) {}
+    )
+        MarketParams(admin_, verifier, arbiter, initialRates, initialWindows)
+        MarketAccounts(token, treasury_)
+        MarketListings(registry_)
+    {}
 }

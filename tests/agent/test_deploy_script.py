@@ -80,10 +80,23 @@ def test_pool_is_wired_to_deployed_contracts_and_agent(deploy_env, attestor, Pay
     ]
 
 
-def test_marketplace_gets_agent_as_verifier_and_admin_as_arbiter(deploy_env, admin, attestor, Marketplace, web3):
+def test_marketplace_gets_agent_as_verifier_and_arbiter_and_treasury_apart_from_admin(
+    deploy_env, admin, attestor, Marketplace, web3
+):
     from scripts import deploy
 
     book = deploy.main()
     market = Marketplace.at(book["contracts"]["Marketplace"]["address"])
     assert market.hasRole(web3.keccak(text="VERIFIER_ROLE"), attestor)
-    assert market.hasRole(web3.keccak(text="ARBITER_ROLE"), admin)
+    arbiter = book["contracts"]["Marketplace"]["args"][5]
+    assert market.hasRole(web3.keccak(text="ARBITER_ROLE"), arbiter)
+    assert len({arbiter.lower(), market.treasury().lower(), admin.address.lower()}) == 3
+    assert market.admin() == admin
+
+
+def test_marketplace_arbiter_set_to_the_admin_stops_the_deploy(deploy_env, monkeypatch, admin):
+    from scripts import deploy
+
+    monkeypatch.setenv("NMRX_ARBITER_ADDRESS", admin.address)
+    with pytest.raises(SystemExit):
+        deploy.main()

@@ -18,8 +18,18 @@ RELEASED, REFUNDED, SELLER_SLASHED, BUYER_SLASHED = 0, 1, 2, 3
 # feeBps, minBondBps, buyerCollateralBps, sellerSlashBps, slashToBuyerBps,
 # buyerSlashToSellerBps, disputeRewardBps, disputeBond
 RATES = (250, 5_000, 1_000, 10_000, 5_000, 5_000, 5_000, 10 * NMR)
-# verdictWindow, challengeWindow, arbitrationWindow, exitNotice
-WINDOWS = (DAY, 2 * DAY, 3 * DAY, 7 * DAY)
+# verdictWindow, challengeWindow, arbitrationWindow, exitNotice, complaintWindow
+WINDOWS = (DAY, 2 * DAY, 3 * DAY, 7 * DAY, 2 * DAY)
+# A verified-file or stake listing of a classic (tournament 8) model gets a 4-day verdict window.
+CLASSIC_VERDICT_WINDOW = 4 * DAY
+ROLE_DELAY = 2 * DAY
+TERMS_DELAY = 3 * DAY
+# The buyer bounds (maxCollateral, maxFeeBps) of a buyer who accepts anything.
+BOUNDS = (2**96, 10_000)
+ORDER_FIELDS = [
+    "id", "seller", "buyer", "mode", "state", "verdict", "deadline", "feeBps", "terms", "verdictWindow",
+    "price", "buyerCollateral", "bond",
+]
 
 LADDER_TYPES = {
     "EIP712Domain": [
@@ -51,11 +61,9 @@ def signer_account(accounts, index, funder):
 
 
 def deploy_market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter):
-    """A marketplace with the test rates and windows and its verifier and arbiter roles granted."""
-    market = Marketplace.deploy(nmr, registry, admin, treasury, RATES, WINDOWS, {"from": admin})
-    market.grantRole(market.VERIFIER_ROLE(), verifier, {"from": admin})
-    market.grantRole(market.ARBITER_ROLE(), arbiter, {"from": admin})
-    return market
+    """A marketplace with the test rates and windows; the verifier and arbiter given at deployment
+    are active at once."""
+    return Marketplace.deploy(nmr, registry, admin, treasury, verifier, arbiter, RATES, WINDOWS, {"from": admin})
 
 
 def fund(nmr, market, account, amount):
@@ -111,8 +119,8 @@ NO_SIG = ("0x" + "00" * 32, "0x" + "00" * 32)
 def order_of(tx, event="OrderOpened", market=None):
     """The Order struct (a plain tuple to pass back to the contract) after `tx`.
 
-    Later events carry the whole struct; `OrderOpened` carries its fields, with the seller and
-    the mode read from the listing.
+    Later events carry the whole struct; `OrderOpened` carries its own fields, with the seller,
+    the mode, the terms and the verdict window read from the listing.
     """
     if event != "OrderOpened":
         return tuple(tx.events[event]["order"])
@@ -124,13 +132,13 @@ def order_of(tx, event="OrderOpened", market=None):
     listing = market.listingOf(ev["listingId"])
     return (
         ev["orderId"], listing["seller"], ev["buyer"], listing["mode"], PAID, NONE,
-        ev["deliverBy"], ev["feeBps"], ev["price"], ev["buyerCollateral"],
+        ev["deliverBy"], ev["feeBps"], listing["terms"], listing["verdictWindow"],
+        ev["price"], ev["buyerCollateral"], ev["bond"],
     )
 
 
 def with_fields(order, **changes):
     """A copy of an Order tuple with named fields changed (for forged-struct tests)."""
-    names = ["id", "seller", "buyer", "mode", "state", "verdict", "deadline", "feeBps", "price", "buyerCollateral"]
-    values = dict(zip(names, order))
+    values = dict(zip(ORDER_FIELDS, order))
     values.update(changes)
-    return tuple(values[n] for n in names)
+    return tuple(values[n] for n in ORDER_FIELDS)

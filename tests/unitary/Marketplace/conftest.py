@@ -6,6 +6,7 @@ Module-scoped fixtures deploy once per test file; the autouse `isolation` fixtur
 import pytest
 
 from tests.unitary.market_fixtures import (
+    BOUNDS,
     DAY,
     FILE,
     NMR,
@@ -40,6 +41,12 @@ def seller(accounts, admin):
 @pytest.fixture(scope="module")
 def market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter):
     return deploy_market(Marketplace, nmr, registry, admin, treasury, verifier, arbiter)
+
+
+@pytest.fixture(scope="module")
+def terms(MarketTerms, market):
+    """The marketplace's terms contract (rates and windows, versioned; the market admin sets them)."""
+    return MarketTerms.at(market.terms())
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +97,7 @@ def buy(market, signed, bob):
 
     def make(listing_id, units=1, price=10 * NMR, buyer=None, **fields):
         lad, r, vs = signed(listing_id, (price,), (100,), **fields)
-        return order_of(market.fill(lad, r, vs, units, price, {"from": buyer or bob}), market=market)
+        return order_of(market.fill(lad, r, vs, units, price, *BOUNDS, {"from": buyer or bob}), market=market)
 
     return make
 

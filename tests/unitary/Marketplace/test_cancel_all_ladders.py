@@ -1,6 +1,7 @@
 import brownie
 
 from tests.errors import custom_error
+from tests.unitary.market_fixtures import BOUNDS
 
 
 def test_cancel_all_bumps_counter_and_emits(market, seller):
@@ -15,13 +16,13 @@ def test_ladders_signed_with_old_counter_are_rejected(market, listing, file_list
     market.cancelAllLadders({"from": seller})
     for lad, r, vs in ((a, ra, vsa), (b, rb, vsb)):
         with brownie.reverts(custom_error(market, "MarketplaceLadderCancelled", lad[0], 0, 0)):
-            market.fill(lad, r, vs, 1, lad[6][0], {"from": bob})
+            market.fill(lad, r, vs, 1, lad[6][0], *BOUNDS, {"from": bob})
 
 
 def test_ladders_signed_with_new_counter_fill(market, listing, seller, signed, bob):
     market.cancelAllLadders({"from": seller})
     lad, r, vs = signed(listing, counter=1)
-    tx = market.fill(lad, r, vs, 1, lad[6][0], {"from": bob})
+    tx = market.fill(lad, r, vs, 1, lad[6][0], *BOUNDS, {"from": bob})
     assert "OrderOpened" in tx.events
 
 

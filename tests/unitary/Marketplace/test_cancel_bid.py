@@ -1,12 +1,12 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import DAY, NMR
+from tests.unitary.market_fixtures import BOUNDS, DAY, NMR
 
 
 def _bid(market, listing, buyer, chain):
     t = chain.time()
-    return market.postBid(listing, 501, 2, 15 * NMR, t + 2 * DAY, t + DAY, {"from": buyer}).return_value
+    return market.postBid(listing, 501, 2, 15 * NMR, t + 2 * DAY, t + DAY, *BOUNDS, {"from": buyer}).return_value
 
 
 def test_buyer_cancels_bid_and_gets_escrow_back(market, listing, bob, chain):

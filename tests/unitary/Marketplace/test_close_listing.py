@@ -9,14 +9,17 @@ def test_seller_closes_listing(market, listing, seller):
     assert tx.events["ListingClosed"] == {"listingId": listing, "closedBy": seller}
 
 
-def test_stranger_cannot_close_a_valid_listing(market, listing, rando):
-    with brownie.reverts(custom_error(market, "MarketplaceListingStillValid", listing)):
+def test_stranger_cannot_close_a_listing(market, registry, admin, listing, rando, model_ids):
+    with brownie.reverts(custom_error(market, "MarketplaceNotSeller", listing, rando)):
+        market.closeListing(listing, {"from": rando})
+    registry.revoke(model_ids[0], "0x" + "00" * 32, {"from": admin})
+    with brownie.reverts(custom_error(market, "MarketplaceNotSeller", listing, rando)):
         market.closeListing(listing, {"from": rando})
 
 
-def test_anyone_closes_listing_once_seller_lost_the_model(market, registry, admin, listing, rando, model_ids):
+def test_seller_closes_a_listing_of_a_model_it_lost(market, registry, admin, listing, seller, model_ids):
     registry.revoke(model_ids[0], "0x" + "00" * 32, {"from": admin})
-    market.closeListing(listing, {"from": rando})
+    market.closeListing(listing, {"from": seller})
     assert market.listingOf(listing)["closed"]
 
 

@@ -1,14 +1,14 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import CONSISTENT, DAY, with_fields
+from tests.unitary.market_fixtures import BOUNDS, CONSISTENT, DAY, with_fields
 
 
 def test_solvency_balances_after_trading(market, lens, listing, buy, judge, dispute, seller, bob, carol, admin, chain):
     judged = judge(buy(listing), CONSISTENT)
     disputed = dispute(buy(listing, buyer=carol), CONSISTENT, carol)
     t = chain.time()
-    bid = market.postBid(listing, 500, 1, 10**18, t + DAY, t + DAY, {"from": bob}).return_value
+    bid = market.postBid(listing, 500, 1, 10**18, t + DAY, t + DAY, *BOUNDS, {"from": bob}).return_value
     held, owed = lens.solvency([seller, bob, carol], [judged, disputed], [bid])
     assert held == owed > 0
 

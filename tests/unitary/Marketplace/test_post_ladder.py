@@ -1,7 +1,7 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import DAY, NMR, NO_SIG, ladder, order_of
+from tests.unitary.market_fixtures import BOUNDS, DAY, NMR, NO_SIG, ladder, order_of
 
 
 def _ladder(chain, listing, **kw):
@@ -13,15 +13,15 @@ def test_posted_ladder_fills_without_signature(market, listing, seller, bob, cha
     lad = _ladder(chain, listing)
     tx = market.postLadder(lad, {"from": seller})
     assert market.postedLadderOf(listing) == tx.events["LadderPosted"]["ladderHash"]
-    order = order_of(market.fill(lad, *NO_SIG, 3, 2 * NMR, {"from": bob}), market=market)
-    assert order[8] == 5 * NMR
+    order = order_of(market.fill(lad, *NO_SIG, 3, 2 * NMR, *BOUNDS, {"from": bob}), market=market)
+    assert order[10] == 5 * NMR
 
 
 def test_unposted_ladder_without_signature_reverts(market, listing, seller, bob, chain):
     market.postLadder(_ladder(chain, listing), {"from": seller})
     other = _ladder(chain, listing, version=1)
     with brownie.reverts(custom_error(market, "MarketplaceLadderNotPosted", listing)):
-        market.fill(other, *NO_SIG, 1, NMR, {"from": bob})
+        market.fill(other, *NO_SIG, 1, NMR, *BOUNDS, {"from": bob})
 
 
 def test_post_ladder_by_non_seller_reverts(market, listing, rando, chain):

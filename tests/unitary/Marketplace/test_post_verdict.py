@@ -27,7 +27,7 @@ def test_empty_verdict_reverts(market, delivered, verifier):
 
 
 def test_verdict_after_window_reverts(market, delivered, verifier, chain):
-    chain.sleep(DAY + 1)
+    chain.sleep(4 * DAY + 1)  # a classic model's verdict window
     with brownie.reverts(custom_error(market, "MarketplaceDeadlinePassed", delivered[0], delivered[6])):
         market.postVerdict(delivered, 1, EVIDENCE, {"from": verifier})
 

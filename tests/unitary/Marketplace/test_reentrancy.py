@@ -12,7 +12,7 @@ GUARD_ERROR = web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
 def hostile(ReentrantToken, Marketplace, registry, admin, treasury):
     """A marketplace over the hostile token, and the token holding 10 HOST inside it as an account."""
     token = ReentrantToken.deploy({"from": admin})
-    market = Marketplace.deploy(token, registry, admin, treasury, RATES, WINDOWS, {"from": admin})
+    market = Marketplace.deploy(token, registry, admin, treasury, admin, admin, RATES, WINDOWS, {"from": admin})
     token.faucet(token, 10 * NMR, {"from": admin})
     token.callAsToken(token, token.approve.encode_input(market, 10 * NMR), {"from": admin})
     token.callAsToken(market, market.deposit.encode_input(10 * NMR), {"from": admin})

@@ -1,30 +1,44 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import DAY, WINDOWS
+from tests.unitary.market_fixtures import CLASSIC_VERDICT_WINDOW, DAY, RATES, TERMS_DELAY, WINDOWS
 
-NEW = (2 * DAY, 3 * DAY, 4 * DAY, 14 * DAY)
-
-
-def test_admin_sets_windows(market, admin):
-    tx = market.setWindows(NEW, {"from": admin})
-    assert tuple(market.windows()) == NEW
-    assert tuple(tx.events["WindowsUpdated"]["windows"]) == NEW
+NEW = (5 * DAY, 3 * DAY, 4 * DAY, 14 * DAY, 7 * DAY)
 
 
-def test_set_windows_by_non_admin_reverts(market, rando):
-    with brownie.reverts(custom_error(market, "MarketplaceUnauthorized", rando, "0x" + "00" * 32)):
-        market.setWindows(NEW, {"from": rando})
+def test_admin_schedules_windows(terms, market, admin, chain):
+    tx = terms.setWindows(NEW, {"from": admin})
+    assert tx.events["TermsScheduled"]["termsId"] == 2 and [tuple(int(v) for v in part) for part in terms.termsOf(2)] == [RATES, NEW]
+    assert tuple(terms.windows()) == WINDOWS
+    chain.sleep(TERMS_DELAY + 1)
+    chain.mine()
+    assert tuple(terms.windows()) == NEW
 
 
-def test_each_window_outside_bounds_reverts(market, admin):
-    for i in range(4):
+def test_set_windows_by_non_admin_reverts(terms, market, rando):
+    with brownie.reverts(custom_error(terms, "MarketTermsUnauthorized", rando)):
+        terms.setWindows(NEW, {"from": rando})
+
+
+def test_each_window_outside_bounds_reverts(terms, market, admin):
+    for i in range(5):
         for bad in (3600 - 1, 30 * DAY + 1):
-            with brownie.reverts(custom_error(market, "MarketplaceWindowsOutOfBounds")):
-                market.setWindows(WINDOWS[:i] + (bad,) + WINDOWS[i + 1 :], {"from": admin})
+            with brownie.reverts(custom_error(terms, "MarketTermsWindowsOutOfBounds")):
+                terms.setWindows(WINDOWS[:i] + (bad,) + WINDOWS[i + 1 :], {"from": admin})
 
 
-def test_new_verdict_window_applies_to_later_deliveries(market, admin, order, seller):
-    market.setWindows(NEW, {"from": admin})
+def test_new_windows_never_reach_an_open_order(terms, market, admin, listing, buy, seller, chain):
+    order = buy(listing, deliver_by=chain.time() + 10 * DAY)
+    terms.setWindows(NEW, {"from": admin})
+    chain.sleep(TERMS_DELAY + 1)
     tx = market.deliver(order, "0x" + "ab" * 32, {"from": seller})
-    assert tx.events["OrderDelivered"]["order"]["deadline"] == tx.timestamp + 2 * DAY
+    assert tx.events["OrderDelivered"]["order"]["deadline"] == tx.timestamp + CLASSIC_VERDICT_WINDOW
+
+
+def test_a_longer_verdict_window_reaches_new_listings(terms, market, admin, seller, model_ids, buy, chain):
+    terms.setWindows(NEW, {"from": admin})
+    chain.sleep(TERMS_DELAY + 1)
+    new_listing = market.createListing(model_ids[0], 1, 500, 510, {"from": seller}).return_value
+    order = buy(new_listing)
+    tx = market.deliver(order, "0x" + "ab" * 32, {"from": seller})
+    assert tx.events["OrderDelivered"]["order"]["deadline"] == tx.timestamp + 5 * DAY

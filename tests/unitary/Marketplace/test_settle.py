@@ -12,7 +12,7 @@ def test_consistent_verdict_releases_to_seller_minus_fee(market, order, judge, s
     assert (ev["outcome"], ev["toSeller"], ev["toFees"]) == (RELEASED, 975 * NMR // 100, NMR // 4)
     assert market.balanceOf(seller) == 975 * NMR // 100
     assert market.reputationOf(seller)["sales"] == 1
-    assert market.sellerOf(seller)["exposure"] == 0
+    assert market.sellerOf(seller)["locked"] == 0
 
 
 def test_seller_fault_refunds_buyer_and_slashes_bond(market, order, judge, seller, bob, chain):
@@ -69,4 +69,4 @@ def test_settle_of_settled_order_reverts(market, order, judge, rando, chain):
 def test_settle_pushes_an_undelivered_order_to_refund(market, order, bob, rando, chain):
     chain.sleep(2 * DAY + 1)
     market.settle(order, {"from": rando})
-    assert market.balanceOf(bob) == 1_000 * NMR
+    assert market.balanceOf(bob) == 1_002_500 * NMR // 1000  # plus half the order's 5 NMR bond

@@ -1,17 +1,18 @@
 """Everyone who could act stays silent: funds are still recoverable, without any trusted party."""
 
-from tests.unitary.market_fixtures import CONSISTENT, DAY, NMR, SELLER_FAULT
+from tests.unitary.market_fixtures import BOUNDS, CLASSIC_VERDICT_WINDOW, CONSISTENT, DAY, NMR, SELLER_FAULT
 
 
-def test_seller_never_delivers_buyer_recovers_everything(market, nmr, order, bob, chain):
+def test_seller_never_delivers_buyer_recovers_everything_and_a_bond_share(market, nmr, order, bob, chain):
     chain.sleep(2 * DAY + 1)
     market.reclaim(order, {"from": bob})
-    market.withdraw(1_000 * NMR, {"from": bob})
-    assert nmr.balanceOf(bob) == 1_000 * NMR
+    # 10 NMR order locks 5 NMR of bond; half of it goes to the buyer for the wait.
+    market.withdraw(1_002_500 * NMR // 1000, {"from": bob})
+    assert nmr.balanceOf(bob) == 1_002_500 * NMR // 1000
 
 
-def test_agent_never_posts_verdict_anyone_releases(market, nmr, delivered, seller, rando, chain):
-    chain.sleep(DAY + 1)
+def test_agent_never_posts_verdict_anyone_releases_after_challenge_window(market, nmr, delivered, seller, rando, chain):
+    chain.sleep(CLASSIC_VERDICT_WINDOW + 2 * DAY + 1)
     market.settle(delivered, {"from": rando})
     market.withdraw(975 * NMR // 100, {"from": seller})
     assert nmr.balanceOf(seller) == 975 * NMR // 100
@@ -37,7 +38,7 @@ def test_counterparty_never_claims_balances_wait_indefinitely(market, nmr, order
 
 def test_seller_never_accepts_bid_anyone_returns_escrow(market, listing, bob, rando, chain):
     t = chain.time()
-    bid = market.postBid(listing, 500, 1, 7 * NMR, t + 2 * DAY, t + DAY, {"from": bob}).return_value
+    bid = market.postBid(listing, 500, 1, 7 * NMR, t + 2 * DAY, t + DAY, *BOUNDS, {"from": bob}).return_value
     chain.sleep(DAY + 1)
     market.cancelBid(bid, {"from": rando})
     assert market.balanceOf(bob) == 1_000 * NMR

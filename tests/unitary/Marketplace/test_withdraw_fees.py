@@ -1,11 +1,13 @@
 import brownie
 
 from tests.errors import custom_error
-from tests.unitary.market_fixtures import NMR
+from tests.unitary.market_fixtures import NMR, order_of
 
 
-def test_withdraw_fees_pays_the_treasury(market, nmr, file_listing, buy, seller, rando, treasury):
-    market.deliver(buy(file_listing), "0x" + "ab" * 32, {"from": seller})
+def test_withdraw_fees_pays_the_treasury(market, nmr, file_listing, buy, seller, rando, treasury, chain):
+    delivered = order_of(market.deliver(buy(file_listing), "0x" + "ab" * 32, {"from": seller}), "OrderDelivered")
+    chain.sleep(2 * 86400 + 1)
+    market.settle(delivered, {"from": rando})
     market.sweepFees([seller], {"from": rando})
     tx = market.withdrawFees({"from": rando})
     assert nmr.balanceOf(treasury) == NMR // 4
