@@ -65,7 +65,7 @@ def measure(accounts) -> list[Row]:
     }
     wallet3 = [(KIND_MODEL, models[0], 5_000), (KIND_MODEL, models[1], 3_000), (KIND_WALLET, "0x" + "00" * 32, 2_000)]
     rows.append(Row("set allocation (direct, 3 targets)", pool.setAllocation(models[0], targets_by_n[3], {"from": alice}).gas_used))
-    sig = allocation_signature(pool, alice, alice, models[0], targets_by_n[3], 0)
+    sig = allocation_signature(pool, alice, alice, models[0], targets_by_n[3], pool.balancesOf([alice], [])[0][0][3])
     rows.append(
         Row(
             "set allocation (signed, relayed, 3 targets)",
@@ -75,6 +75,8 @@ def measure(accounts) -> list[Row]:
 
     # One round: every model staked; the round's tree holds the pool's leaves plus filler.
     round_ = 700
+    for m in models:
+        pool.setPolicy(m, 100 * NMR, 0, {"from": alice})
     for m in models:
         pool_stake(pool, numerai, m, round_, 50 * NMR, operator)
     rows.append(Row("stake model into a round (operator, with authorization)", pool_stake(pool, numerai, models[0], round_ + 1, NMR, operator).gas_used))
@@ -125,12 +127,37 @@ def measure(accounts) -> list[Row]:
     marginal = (g_rest - g1) // (BATCH - 2)
     rows.append(Row(f"batched claim, marginal per model (batch of {BATCH})", marginal, 40_000))
 
-    rows.append(Row("request decrease (idle + at risk)", pool.requestDecrease(models[7], 80 * NMR, {"from": alice}).gas_used))
+    rows.append(Row("unstake (idle → liquid)", pool.unstake(models[7], 10 * NMR, {"from": alice}).gas_used, 40_000))
+    rows.append(Row("move stake (idle → another own model)", pool.moveStake(models[7], models[8], 10 * NMR, {"from": alice}).gas_used, 40_000))
+    rows.append(Row("set policy (direct)", pool.setPolicy(models[7], 5 * NMR, 1, {"from": alice}).gas_used))
+    pool.setPolicy(models[8], 50 * NMR, 0, {"from": alice})
+    rows.append(
+        Row("stake model into a round (operator, within a Fixed policy)", pool_stake(pool, numerai, models[8], round_ + 3, NMR, operator).gas_used)
+    )
+
+    # A position Numerai finalized (after its grace period), reconciled by anyone.
     from brownie import chain
 
-    chain.sleep(7 * 86400)
-    chain.mine()
-    rows.append(Row("unlock (first tranche)", pool.unlock(models[7], {"from": alice}).gas_used))
+    round3 = round_ + 4
+    for m in models[:2]:
+        pool_stake(pool, numerai, m, round3, 10 * NMR, operator)
+    tree3 = numerai.resolve(round3, [(pool, m, NMR, 0) for m in models[:2]] + results[len(models) :])
+    chain.sleep(7 * 86400 + 1)
+    for m in models[:2]:
+        tournament.finalize(round3, pool, m, NMR, 0, tree3.proof(pool.address, m), {"from": numerai_acct})
+    rows.append(
+        Row(
+            "reconcile a finalized position (default route)",
+            pool.reconcile(models[1], round3, NMR, 0, tree3.proof(pool.address, models[1]), {"from": accounts[9]}).gas_used,
+            90_000,
+        )
+    )
+    rows.append(
+        Row(
+            "reconcile a finalized position (3 targets: model, other model, pool)",
+            pool.reconcile(models[0], round3, NMR, 0, tree3.proof(pool.address, models[0]), {"from": accounts[9]}).gas_used,
+        )
+    )
 
     # Free withdrawals: BATCH users with their own keys, each with liquid balance.
     users = [accounts.add() for _ in range(BATCH)]
@@ -145,6 +172,7 @@ def measure(accounts) -> list[Row]:
     rows += [
         Row("free withdrawal batch of 1", g1),
         Row(f"free withdrawal batch of {BATCH - 1}, per user", g_rest // (BATCH - 1)),
-        Row("express withdrawal", pool.withdrawExpress(10 * NMR, {"from": alice}).gas_used),
+        Row("free withdrawal by the user itself", pool.withdrawFree(NMR, {"from": alice}).gas_used),
+        Row("express withdrawal", pool.withdrawExpress(10 * NMR, 10 * NMR, {"from": alice}).gas_used),
     ]
     return rows

@@ -34,11 +34,6 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         uint64 resolvedAt;
     }
 
-    struct Position {
-        address staker;
-        uint96 amount;
-    }
-
     error MockTournamentWrongTournament(uint32 tournament);
     error MockTournamentWrongStaker(address staker, address caller);
     error MockTournamentExpired(uint256 deadline);
@@ -56,7 +51,6 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     error MockTournamentBurnFailed(uint256 amount);
     error MockTournamentTooEarly(uint64 round, uint256 finalizableAt);
     error MockTournamentModelTaken(uint64 round, bytes32 modelId, address staker);
-    error MockTournamentAmountTooLarge(uint256 amount);
 
     IERC20 public immutable nmr;
     uint32 public immutable tournament;
@@ -64,9 +58,11 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     address public immutable resolver;
 
     mapping(uint64 round => Round) private _rounds;
-    /// @dev One position per (round, model), in one slot. A settled (claimed or finalized) position
-    /// keeps its staker with amount 0: a stake is never 0, so that pair means "settled".
-    mapping(uint64 round => mapping(bytes32 modelId => Position)) private _positions;
+    mapping(uint64 round => mapping(address staker => mapping(bytes32 modelId => uint256))) private _stakes;
+    /// @dev The one staker of a (round, model) position, kept after it is settled: a stake is never 0,
+    /// so "staker recorded, stake 0" means claimed or finalized. Settling clears only `_stakes` (a
+    /// refunded SSTORE, as a claim paid before this flag existed).
+    mapping(uint64 round => mapping(bytes32 modelId => address)) private _stakerOf;
     mapping(address staker => mapping(uint256 nonce => bool)) private _usedNonces;
 
     constructor(IERC20 nmr_, uint32 tournament_, address signer_, address resolver_) EIP712("NumeraiStaking", "3") {
@@ -85,19 +81,15 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         if (amount > auth.maxAmount) revert MockTournamentAboveMax(amount, auth.maxAmount);
         if (_rounds[auth.round].root != bytes32(0)) revert MockTournamentRoundResolved(auth.round);
         if (_usedNonces[msg.sender][auth.nonce]) revert MockTournamentNonceUsed(msg.sender, auth.nonce);
-        Position memory position = _positions[auth.round][auth.modelId];
-        if (position.staker != address(0) && position.staker != msg.sender) {
-            revert MockTournamentModelTaken(auth.round, auth.modelId, position.staker);
-        }
-        uint256 total = uint256(position.amount) + amount;
-        if (total > type(uint96).max) revert MockTournamentAmountTooLarge(total);
+        address holder = _stakerOf[auth.round][auth.modelId];
+        if (holder != address(0) && holder != msg.sender) revert MockTournamentModelTaken(auth.round, auth.modelId, holder);
         if (ECDSA.recover(_hashTypedDataV4(_hashAuthorization(auth)), signature) != signer) {
             revert MockTournamentBadSignature();
         }
 
         _usedNonces[msg.sender][auth.nonce] = true;
-        // Fits: checked against uint96 just above.
-        _positions[auth.round][auth.modelId] = Position({staker: msg.sender, amount: uint96(total)});
+        if (holder == address(0)) _stakerOf[auth.round][auth.modelId] = msg.sender;
+        _stakes[auth.round][msg.sender][auth.modelId] += amount;
         emit Staked(auth.round, msg.sender, auth.modelId, amount, auth.submissionHash);
         nmr.safeTransferFrom(msg.sender, address(this), amount - _shortfall());
     }
@@ -118,6 +110,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     }
 
     /// @inheritdoc ITournamentStaking
+    // slither-disable-next-line incorrect-equality -- a zero root means "not resolved", not a balance anyone can move
     function claim(uint64 round, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
         if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
         uint256 staked = _settle(round, msg.sender, modelId, payout, burn, proof);
@@ -128,6 +121,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     /// @notice Finalizes the unclaimed result `(payout, burn)` of `staker` on `modelId` in `round` and
     /// sends `stake + payout - burn` to `staker` unasked (a plain transfer). Resolver only, from
     /// `FINALIZE_GRACE` after the round resolved; the leaf is verified as `claim` verifies it.
+    // slither-disable-next-line incorrect-equality -- a zero root means "not resolved", not a balance anyone can move
     function finalize(uint64 round, address staker, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof)
         external
     {
@@ -142,8 +136,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
 
     /// @inheritdoc ITournamentStaking
     function stakeOf(uint64 round, address staker, bytes32 modelId) external view returns (uint256) {
-        Position memory position = _positions[round][modelId];
-        return position.staker == staker ? position.amount : 0;
+        return _stakes[round][staker][modelId];
     }
 
     /// @inheritdoc ITournamentStaking
@@ -153,13 +146,12 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
 
     /// @inheritdoc ITournamentStaking
     function isClaimed(uint64 round, address staker, bytes32 modelId) external view returns (bool) {
-        Position memory position = _positions[round][modelId];
-        return staker != address(0) && position.staker == staker && position.amount == 0;
+        return staker != address(0) && _stakerOf[round][modelId] == staker && _stakes[round][staker][modelId] == 0;
     }
 
     /// @notice The staker holding (or that held) the position on `modelId` in `round` (zero if none).
     function stakerOf(uint64 round, bytes32 modelId) external view returns (address) {
-        return _positions[round][modelId].staker;
+        return _stakerOf[round][modelId];
     }
 
     /// @notice The root, running remaining payout/burn totals and resolution time of `round`.
@@ -188,8 +180,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         private
         returns (uint256 staked)
     {
-        Position memory position = _positions[round][modelId];
-        staked = position.staker == staker ? position.amount : 0;
+        staked = _stakes[round][staker][modelId];
         if (staked == 0) revert MockTournamentNoStake(round, staker, modelId);
         if (burn > staked) revert MockTournamentBurnAboveStake(burn, staked);
         Round storage r = _rounds[round]; // a storage pointer: resolvedAt's slot is not read here
@@ -198,7 +189,7 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         (uint128 remainingPayout, uint128 remainingBurn) = (r.remainingPayout, r.remainingBurn);
         if (payout > remainingPayout || burn > remainingBurn) revert MockTournamentTotalsExceeded(round);
 
-        _positions[round][modelId].amount = 0; // settled: the staker stays, so isClaimed holds
+        delete _stakes[round][staker][modelId]; // settled: _stakerOf stays, so isClaimed holds
         // Both fit: checked against the uint128 totals just above.
         r.remainingPayout = remainingPayout - uint128(payout);
         r.remainingBurn = remainingBurn - uint128(burn);

@@ -10,16 +10,17 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 import {PoolStorage} from "./PoolStorage.sol";
 import {PoolGovernance} from "./PoolGovernance.sol";
 import {PoolAllocations} from "./PoolAllocations.sol";
-import {PoolDecreases} from "./PoolDecreases.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {PoolWithdrawals} from "./PoolWithdrawals.sol";
 
 /// @title PayoutPool
 /// @notice nmrx's payout-allocation pool: the staker in Numerai's staking v3 contract on behalf of
 /// its users. See IPayoutPool for the rules and docs/pool.md for examples and gas.
-/// @dev No reentrancy guard: the only external contracts are the immutable NMR token and tournament,
-/// every function writes its state before calling them, and claims and stakes check the exact NMR
-/// moved by balance difference, so a reentrant deposit or claim inside makes the outer call revert.
-contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
+/// @dev No reentrancy guard: the only external contracts are the immutable NMR token and tournament
+/// (and the pool itself, for batch steps), every function writes its state before calling them, and
+/// claims and stakes check the exact NMR moved by balance difference, so a reentrant deposit or claim
+/// inside makes the outer call revert.
+contract PayoutPool is PoolAllocations, PoolWithdrawals {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -37,7 +38,9 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     /// @inheritdoc IPayoutPool
     function deposit(uint256 amount) external {
         if (amount == 0) revert PayoutPoolZeroAmount();
-        _accounts[_ensureId(msg.sender)].liquid += amount.toUint96();
+        uint96 credit = amount.toUint96();
+        _accounts[_ensureId(msg.sender)].liquid += credit;
+        _state.liabilities += credit;
         emit Deposited(msg.sender, amount);
         // MockNMR and the real token have no transfer hooks; the credit above is final only if this succeeds.
         _nmr.safeTransferFrom(msg.sender, address(this), amount);
@@ -60,23 +63,10 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
     }
 
     /// @inheritdoc IPayoutPool
-    // slither-disable-next-line reentrancy-balance -- the NMR pulled must equal the stake exactly; a reentrant balance change reverts the stake
-    function stake(
-        bytes32 model,
-        uint256 amount,
-        ITournamentStaking.StakeAuthorization calldata auth,
-        bytes calldata signature
-    ) external {
-        if (_config.paused) revert PayoutPoolPaused();
-        Bucket storage bucket = _buckets[model];
-        uint40 callerId = _idOf[msg.sender];
-        if ((callerId == 0 || callerId != bucket.ownerId) && !hasRole(OPERATOR_ROLE, msg.sender)) {
-            revert PayoutPoolNotOperatorOrOwner(model, msg.sender);
-        }
-        if (auth.staker != address(this) || auth.modelId != model || auth.round == 0) {
-            revert PayoutPoolWrongAuthorization(model);
-        }
+    function unstake(bytes32 model, uint256 amount) external {
+        uint40 id = _requireBucketOwner(model);
         if (amount == 0) revert PayoutPoolZeroAmount();
+        Bucket storage bucket = _buckets[model];
         uint256 idle = bucket.idle;
         if (amount > idle) revert PayoutPoolInsufficientIdle(model, idle, amount);
 
@@ -84,11 +74,59 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         unchecked {
             bucket.idle = uint96(idle - amount);
         }
-        bucket.atRisk += uint96(amount);
-        _staked[model][auth.round] += amount;
-        Queue storage queue = _queues[model];
-        // Rounds must fit the bucket's 24-bit riskRound (Numerai is near round 1,200; 2^24 is far).
-        if (auth.round > queue.lastRound) queue.lastRound = uint256(auth.round).toUint24();
+        _accounts[id].liquid += uint96(amount);
+        emit Unstaked(model, msg.sender, amount);
+    }
+
+    /// @inheritdoc IPayoutPool
+    function moveStake(bytes32 from, bytes32 to, uint256 amount) external {
+        _requireBucketOwner(from);
+        if (from == to) revert PayoutPoolSameModel(from);
+        if (amount == 0) revert PayoutPoolZeroAmount();
+        Bucket storage source = _buckets[from];
+        uint256 idle = source.idle;
+        if (amount > idle) revert PayoutPoolInsufficientIdle(from, idle, amount);
+        _bind(to, msg.sender);
+
+        // amount ≤ idle, a uint96.
+        unchecked {
+            source.idle = uint96(idle - amount);
+        }
+        _buckets[to].idle += uint96(amount);
+        emit StakeMoved(from, to, msg.sender, amount);
+    }
+
+    /// @inheritdoc IPayoutPool
+    // slither-disable-next-line reentrancy-balance -- the NMR pulled must equal the stake exactly; a reentrant balance change reverts the stake
+    function stake(
+        bytes32 model,
+        uint256 amount,
+        ITournamentStaking.StakeAuthorization calldata auth,
+        bytes calldata signature
+    ) external {
+        if (_state.paused) revert PayoutPoolPaused();
+        Bucket memory bucket = _buckets[model];
+        if (auth.staker != address(this) || auth.modelId != model) revert PayoutPoolWrongAuthorization(model);
+        if (amount == 0) revert PayoutPoolZeroAmount();
+        uint256 inRound = _staked[model][auth.round] + amount;
+        uint40 callerId = _idOf[msg.sender];
+        if (callerId == 0 || callerId != bucket.ownerId) {
+            if (!hasRole(OPERATOR_ROLE, msg.sender)) revert PayoutPoolNotOperatorOrOwner(model, msg.sender);
+            Policy memory policy = _policies[model];
+            uint256 allowed = policy.perRound == 0
+                ? 0
+                : uint256(policy.perRound) + (bucket.flags & _COMPOUND != 0 ? policy.compoundCredit : 0);
+            if (inRound > allowed) revert PayoutPoolAbovePolicy(model, auth.round, allowed, inRound);
+        }
+        if (amount > bucket.idle) revert PayoutPoolInsufficientIdle(model, bucket.idle, amount);
+
+        // amount ≤ idle (a uint96), and atRisk + amount ≤ every NMR the model ever had, below 2^96.
+        unchecked {
+            _storeBucket(model, bucket.ownerId, bucket.idle - uint96(amount), bucket.atRisk + uint96(amount), bucket.flags);
+        }
+        _staked[model][auth.round] = inRound;
+        if (_policies[model].compoundCredit != 0) _policies[model].compoundCredit = 0; // "since its last stake"
+        _state.liabilities -= uint96(amount); // the idle stake was part of the liabilities
         emit RoundStaked(model, auth.round, amount, msg.sender);
 
         uint256 before = _nmr.balanceOf(address(this));
@@ -98,10 +136,33 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         if (pulled != amount) revert PayoutPoolStakeMismatch(amount, pulled);
     }
 
-    // ---------------------------------------------------------------- allocation
+    // ---------------------------------------------------------------- policy and allocation
+
+    /// @inheritdoc IPayoutPool
+    function setPolicy(bytes32 model, uint256 perRound, StakeMode mode) external {
+        _bumpNonce(_ensureId(msg.sender));
+        _setPolicy(model, msg.sender, perRound, mode, false);
+    }
+
+    /// @inheritdoc IPayoutPool
+    function setPolicyBySig(
+        bytes32 model,
+        address owner,
+        uint256 perRound,
+        StakeMode mode,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        uint40 id = _ensureId(owner);
+        uint256 nonce = _accounts[id].nonce;
+        _checkSignature(owner, _hashPolicy(owner, model, perRound, mode, nonce, deadline), deadline, signature);
+        _bumpNonce(id);
+        _setPolicy(model, owner, perRound, mode, true);
+    }
 
     /// @inheritdoc IPayoutPool
     function setAllocation(bytes32 model, Target[] calldata targets) external {
+        _bumpNonce(_ensureId(msg.sender));
         _setAllocation(model, msg.sender, targets, false);
     }
 
@@ -113,27 +174,63 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         uint256 deadline,
         bytes calldata signature
     ) external {
-        Account storage account = _accounts[_ensureId(owner)];
-        uint56 nonce = account.allocationNonce;
+        uint40 id = _ensureId(owner);
+        uint256 nonce = _accounts[id].nonce;
         _checkSignature(owner, _hashAllocation(owner, model, targets, nonce, deadline), deadline, signature);
-        account.allocationNonce = nonce + 1;
+        _bumpNonce(id);
         _setAllocation(model, owner, targets, true);
+    }
+
+    /// @inheritdoc IPayoutPool
+    function invalidateNonces() external {
+        Account storage account = _accounts[_ensureId(msg.sender)];
+        // Both count one per signed or direct change (or per withdrawal period): far below their widths.
+        unchecked {
+            account.nonce += 1;
+            account.withdrawalNonce += 1;
+        }
+        emit NoncesInvalidated(msg.sender, account.nonce, account.withdrawalNonce);
     }
 
     // ---------------------------------------------------------------- round results
 
     /// @inheritdoc IPayoutPool
     function claim(bytes32 model, uint64 round, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
-        _claim(model, round, payout, burn, proof, _config.paused);
+        _claim(model, round, payout, burn, proof, _state.paused);
     }
 
     /// @inheritdoc IPayoutPool
     function claimBatch(Claim[] calldata claims) external onlyRole(OPERATOR_ROLE) {
-        bool isPaused = _config.paused;
+        bool isPaused = _state.paused;
         for (uint256 i; i < claims.length; ++i) {
-            Claim calldata c = claims[i];
-            _claim(c.model, c.round, c.payout, c.burn, c.proof, isPaused);
+            // slither-disable-next-line calls-loop -- a call to this contract itself, so a failing entry is skipped
+            try this.claimStep(claims[i], isPaused) {}
+            catch (bytes memory reason) {
+                emit ClaimSkipped(claims[i].model, claims[i].round, reason);
+            }
         }
+    }
+
+    /// @inheritdoc IPayoutPool
+    function claimStep(Claim calldata c, bool isPaused) external {
+        if (msg.sender != address(this)) revert PayoutPoolOnlySelf();
+        _claim(c.model, c.round, c.payout, c.burn, c.proof, isPaused);
+    }
+
+    /// @inheritdoc IPayoutPool
+    function reconcile(bytes32 model, uint64 round, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
+        if (_staked[model][round] == 0) revert PayoutPoolNothingStaked(model, round);
+        if (!_tournament.isClaimed(round, address(this), model)) revert PayoutPoolNotFinalized(model, round);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, address(this), model, payout, burn))));
+        if (!MerkleProof.verifyCalldata(proof, _tournament.rootOf(round), leaf)) revert PayoutPoolInvalidProof();
+        uint256 held = _nmr.balanceOf(address(this));
+        uint256 owed = _state.liabilities;
+        uint256 available = held > owed ? held - owed : 0;
+
+        (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, _state.paused);
+        if (expected > available) revert PayoutPoolUnbackedCredit(expected, available);
+        emit Reconciled(model, round, msg.sender);
+        if (toWallet != 0) _nmr.safeTransfer(_userOf[ownerId], toWallet);
     }
 
     /// @dev Effects first (stake record cleared, buckets and balances credited from the leaf), then the
@@ -150,16 +247,15 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, isPaused);
 
         uint256 before = _nmr.balanceOf(address(this));
-        // slither-disable-next-line calls-loop -- the tournament is immutable; a failing claim reverts the batch
         _tournament.claim(round, model, payout, burn, proof);
         uint256 received = _nmr.balanceOf(address(this)) - before;
         if (received != expected) revert PayoutPoolClaimMismatch(expected, received);
         if (toWallet != 0) _nmr.safeTransfer(_userOf[ownerId], toWallet);
     }
 
-    /// @dev Books a round result: principal minus burn to idle (after the queued decrease), payout by
-    /// allocation (all to the liquid balance while paused). Returns what the tournament must send.
-    /// The model's bucket is written once, with one SSTORE.
+    /// @dev Books a round result: principal minus burn to idle, payout by allocation (all to the liquid
+    /// balance while paused), the liabilities up by all but the wallet share. Returns what the
+    /// tournament must send. The model's bucket is written once, with one SSTORE.
     function _applyResult(bytes32 model, uint64 round, uint256 payout, uint256 burn, bool isPaused)
         private
         returns (uint40 ownerId, uint256 expected, uint256 toWallet)
@@ -169,30 +265,48 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         if (burn > staked) revert PayoutPoolBurnAboveStake(burn, staked);
         delete _staked[model][round];
 
-        uint24 riskRound;
-        (ownerId, riskRound) = (_buckets[model].ownerId, _buckets[model].riskRound);
+        ownerId = _buckets[model].ownerId;
         uint256 toIdle = staked - burn;
         expected = toIdle + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
-        if (round <= riskRound) (toIdle, riskRound) = _settleDecrease(model, round, toIdle, burn, riskRound);
 
         uint256 toSelf = 0;
         uint256 toModels = 0;
         uint256 toPool = payout;
         if (!isPaused) (toSelf, toModels, toPool, toWallet) = _route(model, ownerId, payout);
-        _returnToBucket(model, ownerId, toIdle + toSelf, staked, riskRound);
+        _returnToBucket(model, toIdle + toSelf, staked);
         if (toPool != 0) _accounts[ownerId].liquid += uint96(toPool);
+        // expected < 2^97 and toWallet ≤ payout ≤ expected; the sum is checked against 96 bits.
+        _state.liabilities += (expected - toWallet).toUint96();
         emit RoundClaimed(model, round, staked, payout, burn, toSelf, toModels, toPool, toWallet);
     }
 
-    /// @dev Writes `model`'s bucket after a claim: `staked` less at risk, `credit` more idle.
-    function _returnToBucket(bytes32 model, uint40 ownerId, uint256 credit, uint256 staked, uint24 riskRound)
-        private
-    {
-        Bucket storage bucket = _buckets[model];
-        // staked ≤ atRisk: every stake adds to both, and only its claim removes it. idle + credit is
+    /// @dev Writes `model`'s bucket after a result: `staked` less at risk, `credit` more idle; a
+    /// Compound model also adds `credit` to its compound credit.
+    function _returnToBucket(bytes32 model, uint256 credit, uint256 staked) private {
+        Bucket memory b = _buckets[model];
+        if (b.flags & _COMPOUND != 0) _policies[model].compoundCredit += credit.toUint96();
+        // staked ≤ atRisk: every stake adds to both, and only its result removes it. idle + credit is
         // below 2^98 (three uint96 amounts) and checked by toUint96.
         unchecked {
-            _storeBucket(model, ownerId, (bucket.idle + credit).toUint96(), bucket.atRisk - uint96(staked), riskRound);
+            _storeBucket(model, b.ownerId, (b.idle + credit).toUint96(), b.atRisk - uint96(staked), b.flags);
+        }
+    }
+
+    /// @dev Validates and stores `model`'s policy for `owner` (binding the bucket if needed).
+    function _setPolicy(bytes32 model, address owner, uint256 perRound, StakeMode mode, bool bySignature) private {
+        uint40 id = _bind(model, owner);
+        if (perRound > type(uint96).max) revert PayoutPoolInvalidPolicy(perRound);
+        _policies[model] = Policy({perRound: uint96(perRound), compoundCredit: 0});
+        Bucket memory b = _buckets[model];
+        uint24 flags = mode == StakeMode.Compound ? b.flags | _COMPOUND : b.flags & ~_COMPOUND;
+        _storeBucket(model, id, b.idle, b.atRisk, flags);
+        emit PolicySet(model, owner, perRound, mode, bySignature);
+    }
+
+    function _bumpNonce(uint40 id) private {
+        // One per change the user makes or signs: a uint56 cannot wrap.
+        unchecked {
+            _accounts[id].nonce += 1;
         }
     }
 
@@ -212,17 +326,20 @@ contract PayoutPool is PoolAllocations, PoolDecreases, PoolWithdrawals {
         userViews = new UserView[](users.length);
         for (uint256 i; i < users.length; ++i) {
             Account memory a = _accounts[_idOf[users[i]]];
-            userViews[i] = UserView(a.liquid, a.lastFreeWithdrawalAt, a.withdrawalNonce, a.allocationNonce);
+            userViews[i] = UserView(a.liquid, a.lastFreeWithdrawalAt, a.withdrawalNonce, a.nonce);
         }
         modelViews = new ModelView[](models.length);
         for (uint256 i; i < models.length; ++i) {
             bytes32 m = models[i];
             Bucket memory b = _buckets[m];
-            Queue memory q = _queues[m];
-            Decrease memory d = _decreases[m];
+            Policy memory p = _policies[m];
             modelViews[i] = ModelView(
-                _userOf[b.ownerId], b.idle, b.atRisk, q.lastRound, d.total, d.released, q.filled, q.unfilled,
-                b.riskRound, d.startedAt
+                _userOf[b.ownerId],
+                b.idle,
+                b.atRisk,
+                p.perRound,
+                b.flags & _COMPOUND != 0 ? StakeMode.Compound : StakeMode.Fixed,
+                p.compoundCredit
             );
         }
     }

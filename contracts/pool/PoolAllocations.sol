@@ -113,9 +113,9 @@ abstract contract PoolAllocations is PoolSignatures {
 
     /// @dev Whether `owner` may route to `target`'s bucket, binding it if it is the owner's and empty.
     function _mayTarget(bytes32 target, address owner, uint40 ownerId) private returns (bool) {
-        uint40 current = _buckets[target].ownerId;
-        if (current == ownerId) return true;
-        if (_registry.ownerOf(target) != owner || (current != 0 && !_isEmpty(target))) return false;
+        Bucket memory b = _buckets[target];
+        if (b.ownerId == ownerId) return true;
+        if (_registry.ownerOf(target) != owner || b.idle != 0 || b.atRisk != 0) return false;
         _bind(target, owner);
         return true;
     }

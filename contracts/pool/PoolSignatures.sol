@@ -15,6 +15,9 @@ abstract contract PoolSignatures is PoolStorage, EIP712 {
     bytes32 public constant SET_ALLOCATION_TYPEHASH = keccak256(
         "SetAllocation(address owner,bytes32 model,Target[] targets,uint256 nonce,uint256 deadline)Target(uint8 kind,bytes32 model,uint16 bps)"
     );
+    bytes32 public constant SET_POLICY_TYPEHASH = keccak256(
+        "SetPolicy(address owner,bytes32 model,uint256 perRound,uint8 mode,uint256 nonce,uint256 deadline)"
+    );
     bytes32 public constant WITHDRAWAL_TYPEHASH =
         keccak256("Withdrawal(address user,uint256 amount,uint256 nonce,uint256 deadline)");
 
@@ -63,6 +66,14 @@ abstract contract PoolSignatures is PoolStorage, EIP712 {
         return keccak256(
             abi.encode(SET_ALLOCATION_TYPEHASH, owner, model, keccak256(abi.encodePacked(hashes)), nonce, deadline)
         );
+    }
+
+    function _hashPolicy(address owner, bytes32 model, uint256 perRound, StakeMode mode, uint256 nonce, uint256 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(SET_POLICY_TYPEHASH, owner, model, perRound, mode, nonce, deadline));
     }
 
     function _hashWithdrawal(address user, uint256 amount, uint256 nonce, uint256 deadline)

@@ -9,34 +9,28 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// @title PoolStorage
 /// @notice The payout pool's state, shared by its focused parts, and the bucket binding rule.
 /// @dev Gas shapes the layout: a claim touches one slot of the model (`Bucket`), one of its
-/// allocation (`AllocHeader`, plus one per two further model targets), one per target model and the
-/// owner's `Account`. Amounts are uint96 (NMR's whole supply is below 2^96 wei); users are numbered
-/// (`uint40` ids, 0 = none) so a bucket's owner fits beside its balances. NMR held by the pool always
-/// equals the sum of every account's `liquid`, every bucket's `idle`, every queue's `filled` and the
-/// accrued fees; at-risk NMR is held by the tournament.
+/// allocation (`AllocHeader`, plus one per two further model targets), one per target model, the
+/// owner's `Account` and the pool's `_state` (pause flag and liabilities). Amounts are uint96 (NMR's
+/// whole supply is below 2^96 wei); users are numbered (`uint40` ids, 0 = none) so a bucket's owner
+/// fits beside its balances. `_state.liabilities` always equals the sum of every account's `liquid`,
+/// every bucket's `idle` and the accrued fees; the pool's NMR balance is at least that (more only
+/// while NMR owed to nobody sits in it, e.g. a finalized position not yet reconciled). At-risk NMR
+/// is held by the tournament.
 abstract contract PoolStorage is IPayoutPool {
-    /// @dev `riskRound` is non-zero exactly while the queued decrease has unfilled (at-risk) NMR: it is
-    /// the last round that NMR was at risk in when the decrease was requested.
+    /// @dev `flags` bit 0: the policy's mode is Compound (read by claims without the policy's slot).
     /// `_storeBucket` writes this layout as one word: keep its shifts in step with the members.
     struct Bucket {
         uint40 ownerId;
         uint96 idle;
         uint96 atRisk;
-        uint24 riskRound;
+        uint24 flags;
     }
 
-    /// @dev The cold part of a model: the queued decrease's at-risk and set-aside NMR, the last round staked.
-    struct Queue {
-        uint96 unfilled;
-        uint96 filled;
-        uint64 lastRound;
-    }
-
-    /// @dev Invariant: total == released + filled + unfilled; total == released means no decrease.
-    struct Decrease {
-        uint96 total;
-        uint96 released;
-        uint64 startedAt;
+    /// @dev The rest of the staking policy: the per-round amount and the Compound credit (what the
+    /// model's resolved positions returned since its last stake; only kept while Compound).
+    struct Policy {
+        uint96 perRound;
+        uint96 compoundCredit;
     }
 
     /// @dev `entries`: up to 8 × 16 bits, kind (2 bits) | bps << 2 (14 bits); a zero entry ends the list.
@@ -46,12 +40,22 @@ abstract contract PoolStorage is IPayoutPool {
         uint128 firstId;
     }
 
+    /// @dev `nonce` is the signature nonce of allocations and policies.
     struct Account {
         uint96 liquid;
         uint40 lastFreeWithdrawalAt;
         uint64 withdrawalNonce;
-        uint56 allocationNonce;
+        uint56 nonce;
     }
+
+    /// @dev What a claim reads and writes of the pool as a whole, in one slot.
+    struct State {
+        uint96 liabilities;
+        bool paused;
+        uint32 freeWithdrawalPeriod;
+    }
+
+    uint24 internal constant _COMPOUND = 1;
 
     /// @dev Internal target kinds: the public `TargetKind`s plus `_SELF` (a Model target equal to the
     /// source model, stored without an id).
@@ -64,9 +68,9 @@ abstract contract PoolStorage is IPayoutPool {
     IModelRegistry internal immutable _registry;
     ITournamentStaking internal immutable _tournament;
 
+    State internal _state;
     mapping(bytes32 model => Bucket) internal _buckets;
-    mapping(bytes32 model => Queue) internal _queues;
-    mapping(bytes32 model => Decrease) internal _decreases;
+    mapping(bytes32 model => Policy) internal _policies;
     mapping(bytes32 model => AllocHeader) internal _allocHeaders;
     mapping(bytes32 model => uint128[7]) internal _allocIds;
     mapping(bytes32 model => mapping(uint64 round => uint256)) internal _staked;
@@ -92,36 +96,29 @@ abstract contract PoolStorage is IPayoutPool {
     }
 
     /// @dev Makes `user` the owner of `model`'s bucket: a no-op if it already is; otherwise `user`
-    /// must be the registry owner and the bucket must be empty (then its allocation resets).
+    /// must be the registry owner and the bucket must be empty (then its allocation and policy reset).
     function _bind(bytes32 model, address user) internal returns (uint40 id) {
         id = _ensureId(user);
-        uint40 current = _buckets[model].ownerId;
-        if (current == id) return id;
+        Bucket memory b = _buckets[model];
+        if (b.ownerId == id) return id;
         if (_registry.ownerOf(model) != user) revert PayoutPoolNotOwner(model, user);
-        if (current != 0) {
-            if (!_isEmpty(model)) revert PayoutPoolModelInUse(model, _userOf[current]);
+        if (b.ownerId != 0) {
+            if (b.idle != 0 || b.atRisk != 0) revert PayoutPoolModelInUse(model, _userOf[b.ownerId]);
             delete _allocHeaders[model];
+            delete _policies[model];
         }
-        _buckets[model].ownerId = id;
+        _storeBucket(model, id, 0, 0, 0);
         emit ModelBound(model, user);
     }
 
     /// @dev Writes all of `model`'s bucket with one SSTORE; assigning the members would read and write
     /// the slot once each. The shifts are the members' offsets in `Bucket`'s storage layout.
-    function _storeBucket(bytes32 model, uint40 ownerId, uint96 idle, uint96 atRisk, uint24 riskRound) internal {
+    function _storeBucket(bytes32 model, uint40 ownerId, uint96 idle, uint96 atRisk, uint24 flags) internal {
         Bucket storage target = _buckets[model];
-        uint256 packed =
-            uint256(ownerId) | (uint256(idle) << 40) | (uint256(atRisk) << 136) | (uint256(riskRound) << 232);
+        uint256 packed = uint256(ownerId) | (uint256(idle) << 40) | (uint256(atRisk) << 136) | (uint256(flags) << 232);
         assembly ("memory-safe") {
             sstore(target.slot, packed)
         }
-    }
-
-    // slither-disable-next-line incorrect-equality -- internal accounting, not a token balance anyone can move
-    function _isEmpty(bytes32 model) internal view returns (bool) {
-        Bucket memory b = _buckets[model];
-        Decrease memory d = _decreases[model];
-        return b.idle == 0 && b.atRisk == 0 && d.total == d.released;
     }
 
     /// @dev Reverts unless the caller owns `model`'s bucket; returns the owner's id.

@@ -190,10 +190,68 @@ def user_view(pool, user):
 
 
 def held_by_pool(pool, users, models):
-    """What the pool's NMR balance must be: liquid + idle + set-aside decrease NMR + fees."""
+    """What the pool's NMR balance must be (no unreconciled finalized position): liquid + idle + fees."""
     users_v, models_v = pool.balancesOf(users, models)
-    return (
-        sum(u["liquid"] for u in users_v)
-        + sum(m["idle"] + m["decreaseFilled"] for m in models_v)
-        + pool.accruedFees()
+    return sum(u["liquid"] for u in users_v) + sum(m["idle"] for m in models_v) + pool.accruedFees()
+
+
+def policy_signature(pool, signer, owner, model, per_round, mode, nonce, deadline=FAR, chain=None):
+    types = {
+        "SetPolicy": [
+            {"name": "owner", "type": "address"},
+            {"name": "model", "type": "bytes32"},
+            {"name": "perRound", "type": "uint256"},
+            {"name": "mode", "type": "uint8"},
+            {"name": "nonce", "type": "uint256"},
+            {"name": "deadline", "type": "uint256"},
+        ]
+    }
+    message = {
+        "owner": str(owner),
+        "model": bytes.fromhex(model[2:]),
+        "perRound": per_round,
+        "mode": mode,
+        "nonce": nonce,
+        "deadline": deadline,
+    }
+    return sign_typed(signer, pool_domain(pool, chain), types, "SetPolicy", message)
+
+
+FIXED, COMPOUND = 0, 1
+GRACE = 7 * 86400  # MockTournamentStaking.FINALIZE_GRACE
+CHANGE_DELAY = 31 * 86400
+
+
+def finalize(numerai, tree, pool, model):
+    """Numerai finalizes the pool's unclaimed position of `model` in `tree`'s round (after the grace)."""
+    from brownie import chain
+
+    resolved_at = numerai.tournament.roundOf(tree.round)[3]
+    if chain.time() < resolved_at + GRACE:
+        chain.sleep(resolved_at + GRACE - chain.time() + 1)
+    r = tree.result(pool.address, model)
+    return numerai.tournament.finalize(
+        tree.round, pool, model, r.payout, r.burn, tree.proof(pool.address, model), {"from": numerai.account}
     )
+
+
+def reconcile(pool, tree, model, caller):
+    r = tree.result(pool.address, model)
+    return pool.reconcile(model, tree.round, r.payout, r.burn, tree.proof(pool.address, model), {"from": caller})
+
+
+def error_data(contract, name, *args) -> str:
+    """0x-hex revert data of `contract`'s custom error `name(args)` (what a batch's skip event carries)."""
+    from brownie.convert.normalize import format_input
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    abi = next(i for i in contract.abi if i["type"] == "error" and i["name"] == name)
+    types = [i["type"] for i in abi["inputs"]]
+    values = format_input({"name": name, "inputs": abi["inputs"]}, args)
+    return "0x" + (keccak(text=f"{name}({','.join(types)})")[:4] + encode(types, values)).hex()
+
+
+def skip_reason(event) -> str:
+    reason = event["reason"]
+    return reason if isinstance(reason, str) else "0x" + bytes(reason).hex()

@@ -36,14 +36,6 @@ def test_increase_zero_reverts(pool, deposited, alice):
         pool.increaseStake(deposited[0], 0, {"from": alice})
 
 
-def test_increase_is_allowed_while_a_decrease_is_pending(pool, staked, alice):
-    pool.requestDecrease(staked, 150 * NMR, {"from": alice})
-    pool.increaseStake(staked, 20 * NMR, {"from": alice})
-    view = model_view(pool, staked)
-    assert view["idle"] == 20 * NMR
-    assert view["decreaseTotal"] == 150 * NMR
-
-
 def test_new_registry_owner_cannot_take_a_non_empty_bucket(pool, registry, attestor, staked, alice, bob):
     registry.release(staked, {"from": alice})
     registry.attest(staked, bob, TOURNAMENT, {"from": attestor})

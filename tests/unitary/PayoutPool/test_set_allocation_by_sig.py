@@ -29,7 +29,7 @@ def test_relayed_allocation_uses_up_the_nonce(pool, deposited, alice, rando):
     a, b, _ = deposited
     sig = allocation_signature(pool, alice, alice, a, targets_for(a, b), 0)
     pool.setAllocationBySig(a, alice, targets_for(a, b), DEADLINE, sig, {"from": rando})
-    assert user_view(pool, alice)["allocationNonce"] == 1
+    assert user_view(pool, alice)["nonce"] == 1
 
 
 def test_replayed_signature_reverts(pool, deposited, alice, rando):
@@ -83,3 +83,13 @@ def test_valid_signature_of_a_non_owner_reverts(pool, deposited, bob, rando):
     sig = allocation_signature(pool, bob, bob, a, targets, 0)
     with brownie.reverts(custom_error(pool, "PayoutPoolNotOwner", a, bob)):
         pool.setAllocationBySig(a, bob, targets, DEADLINE, sig, {"from": rando})
+
+
+def test_direct_allocation_kills_an_outstanding_signed_one(pool, deposited, alice, rando):
+    """Review scenario: a direct setAllocation used to leave an older signed allocation valid."""
+    a, b, _ = deposited
+    sig = allocation_signature(pool, alice, alice, a, targets_for(a, b), 0)
+    pool.setAllocation(a, [(KIND_POOL, ZERO_MODEL, 10_000)], {"from": alice})
+    with brownie.reverts(custom_error(pool, "PayoutPoolInvalidSignature", alice)):
+        pool.setAllocationBySig(a, alice, targets_for(a, b), DEADLINE, sig, {"from": rando})
+    assert [tuple(t) for t in pool.allocationOf(a)] == [(KIND_POOL, ZERO_MODEL, 10_000)]
