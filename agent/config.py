@@ -42,6 +42,18 @@ class Settings:
     simulator_host: str = "127.0.0.1"
     simulator_port: int = 8010
     simulator_config: Path | None = None
+    # Agent core: the store (SQLite file in data_dir unless a URL names a database), how deep a
+    # block must be before its events count, how far back reorgs are repaired, and the pace.
+    store_url: str | None = None
+    confirmation_depth: int = 3
+    reorg_window: int = 64
+    log_range: int = 2000
+    job_batch_size: int = 50
+    lease_period: float = 15.0
+    poll_interval: float = 2.0
+    stuck_after: float = 60.0
+    rpc_timeout: float = 10.0
+    max_failures: int = 5
 
     @property
     def local_chain(self) -> bool:
@@ -68,6 +80,11 @@ class Settings:
         if self.local_chain and self.simulator_port:
             return self.simulator_url
         return "https://api-tournament.numer.ai"
+
+    @property
+    def store_database_url(self) -> str:
+        """NMRX_STORE_URL, or the SQLite file `data_dir`/agent.db."""
+        return self.store_url or f"sqlite:///{self.data_dir / 'agent.db'}"
 
     @property
     def agent_keystore(self) -> Path:
@@ -112,6 +129,14 @@ def _convert(cls, name: str, raw):
     if name not in known:
         raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(known))}")
     kind = str(known[name].type)
+    if "float" in kind:
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {name} must be a number of seconds, got {raw!r}") from None
+        if value <= 0:
+            raise ConfigError(f"setting {name} must be positive, got {raw!r}")
+        return value
     if "int" in kind:
         try:
             return int(raw)

@@ -1,5 +1,6 @@
 """What route handlers receive: the service's state, set once at startup."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,6 +19,8 @@ class Service:
     w3: Web3
     deployments: Deployments
     agent_address: str
+    # The agent core's health (agent.service.AgentCore.health), when a core runs in this process.
+    core_health: Callable[[], dict] | None = None
 
 
 def get_service(request: Request) -> Service:

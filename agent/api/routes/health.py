@@ -10,17 +10,29 @@ from agent.api.deps import ServiceDep
 router = APIRouter()
 
 
+class CoreHealth(BaseModel):
+    """What the agent core is behind on."""
+
+    cursor_lag: dict[str, int | None]
+    jobs_pending: int
+    jobs: dict[str, int]
+    last_error: str | None
+    leader: bool
+    stopped: str | None = None
+
+
 class Health(BaseModel):
     status: str
     chain_id: int
     latest_block: int
     agent_address: str
     contracts: dict[str, str]
+    core: CoreHealth | None = None
 
 
 @router.get("/health", response_model=Health)
 def health(service: ServiceDep) -> Health:
-    """Chain id, latest block, the agent's address and the deployed contract addresses."""
+    """Chain id, latest block, the agent's address, the contracts, and what the core is behind on."""
     try:
         latest = service.w3.eth.block_number
     except (Web3Exception, RequestException, OSError) as exc:
@@ -31,4 +43,5 @@ def health(service: ServiceDep) -> Health:
         latest_block=latest,
         agent_address=service.agent_address,
         contracts=service.deployments.addresses,
+        core=CoreHealth(**service.core_health()) if service.core_health else None,
     )

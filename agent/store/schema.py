@@ -1,0 +1,80 @@
+"""The store's tables, as SQLAlchemy Core metadata (the migrations create exactly these)."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Every effect the agent has on the world is one row here, keyed by what it does.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(12), nullable=False, index=True),
+    Column("sender", String(42)),
+    Column("nonce", BigInteger),
+    Column("gas", BigInteger),
+    Column("max_fee", BigInteger),
+    Column("tip", BigInteger),
+    Column("tx_hash", String(66)),
+    # Every hash ever signed for this job's nonce (replacements included), so recovery can find
+    # whichever of them was mined.
+    Column("tx_hashes", JSON),
+    Column("raw_tx", Text),
+    Column("block_number", BigInteger),
+    Column("reason", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_epoch", BigInteger),
+    Column("origin_event_id", Integer, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("sent_at", Float),
+)
+Index("ix_jobs_sender_nonce", jobs.c.sender, jobs.c.nonce)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("block", BigInteger, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("block_hash", String(66), nullable=False),
+    Column("log_index", Integer, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("args", JSON, nullable=False),
+    UniqueConstraint("source", "block_hash", "log_index", name="uq_events_source_block_log"),
+)
+Index("ix_events_source_block", events.c.source, events.c.block_number)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
