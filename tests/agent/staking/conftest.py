@@ -132,7 +132,8 @@ class Setup:
 
     def fund(self, wallet, amount):
         self.nmr.faucet(wallet, amount, {"from": wallet})
-        self.nmr.approve(self.bpool, 2**256 - 1, {"from": wallet})
+        if self.nmr.allowance(wallet, self.bpool) < amount:
+            self.nmr.approve(self.bpool, 2**256 - 1, {"from": wallet})
         self.bpool.deposit(amount, {"from": wallet})
 
     def send_all(self, rounds=50):
