@@ -105,6 +105,8 @@ class Setup:
         self.pool = self.w3.eth.contract(address=pool.address, abi=pool.abi)
         self.staking = self.w3.eth.contract(address=staking.address, abi=staking.abi)
         self.bpool, self.bstaking, self.nmr = pool, staking, nmr
+        self.registry = self.w3.eth.contract(address=registry.address, abi=registry.abi)
+        self.token = self.w3.eth.contract(address=nmr.address, abi=nmr.abi)
         self.store = Store(store_url).migrate()
         self.delegations = Delegations(vault, folder / "delegations.json")
         self.models: dict[str, list[str]] = {}
@@ -119,7 +121,7 @@ class Setup:
             self.models[user] = []
             for i, name in enumerate(sorted(models)):
                 model = model_id_from_uuid(models[name])
-                registry.attest(model, wallet, CLASSIC, {"from": attestor})
+                self.tx(self.registry.functions.attest(model, str(wallet), CLASSIC), attestor)
                 values = [((j * 7 + i * 13) % len(ids)) / len(ids) for j in range(len(ids))]
                 api.upload_predictions(df=pd.DataFrame({"id": ids, "prediction": values}), model_id=models[name])
                 self.delegations.add(model, str(wallet), NumeraiKey(*keys_of(user)))
@@ -129,12 +131,25 @@ class Setup:
                                   StakingConfig(claim_batch_size=batch))
         self.sender = Sender(self.w3, operator_key, self.store, decoder=RevertDecoder.from_build_dir(BUILD))
         self.watcher = self.agent.watcher(confirmations=0)
+        self.wait()
+
+    def tx(self, fn, sender, gas=300_000):
+        """Send without waiting (ganache mines each at once, in order); `wait()` checks them all."""
+        self._sent = getattr(self, "_sent", [])
+        self._sent.append(fn.transact({"from": str(sender), "gas": gas}))
+
+    def wait(self):
+        for h in getattr(self, "_sent", []):
+            assert self.w3.eth.wait_for_transaction_receipt(h)["status"] == 1
+        self._sent = []
 
     def fund(self, wallet, amount):
-        self.nmr.faucet(wallet, amount, {"from": wallet})
+        self.tx(self.token.functions.faucet(str(wallet), amount), wallet)
         if self.nmr.allowance(wallet, self.bpool) < amount:
-            self.nmr.approve(self.bpool, 2**256 - 1, {"from": wallet})
-        self.bpool.deposit(amount, {"from": wallet})
+            self.tx(self.token.functions.approve(self.pool.address, 0), wallet)
+            self.tx(self.token.functions.approve(self.pool.address, 2**256 - 1), wallet)
+        self.tx(self.pool.functions.deposit(amount), wallet)
+        self.wait()
 
     def send_all(self, rounds=50):
         for _ in range(rounds):

@@ -30,7 +30,7 @@ def run_with_kills(env, log, rng, kills):
     done = 0
     for _ in range(kills):
         proc = spawn(env, log)
-        deadline = time.monotonic() + rng.uniform(2.0, 6.0)  # start-up is ~1.5 s; land anywhere after
+        deadline = time.monotonic() + rng.uniform(1.5, 4.5)  # start-up is ~1.5 s; land anywhere after
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         if proc.poll() is None:
@@ -51,8 +51,10 @@ def test_sigkill_while_staking_and_claiming_200_positions(make_setup, sqlite_url
     for user, wallet in zip(USERS, wallets):
         s.fund(wallet, 50 * 2 * NMR)
         for m in s.models[user]:
-            s.bpool.increaseStake(m, 2 * NMR, {"from": wallet})
-            s.bpool.setPolicy(m, PER_ROUND, 0, {"from": wallet})
+            s.tx(s.pool.functions.increaseStake(m, 2 * NMR), wallet)
+            s.tx(s.pool.functions.setPolicy(m, PER_ROUND, 0), wallet)
+    s.wait()
+    started = time.monotonic()
     round_ = s.simulator.tournament.current_round().number
     held = nmr.balanceOf(pool)
     env = {"STORE_URL": sqlite_url, "RPC_URL": s.w3.provider.endpoint_uri, "AGENT_KEY": operator_key.key.hex(),
@@ -70,6 +72,7 @@ def test_sigkill_while_staking_and_claiming_200_positions(make_setup, sqlite_url
     assert s.resolve() == [round_]
     kills += run_with_kills({**env, "PHASE": "claim"}, log, rng, KILLS_PER_PHASE)
     assert kills == 2 * KILLS_PER_PHASE, (tmp_path / "agents.log").read_text()[-2000:]
+    print(f"agent runs with {kills} kills: {time.monotonic() - started:.1f} s")
 
     claimed = s.staking.events.Claimed().get_logs(from_block=0, argument_filters={"round": round_})
     assert len(claimed) == 200 and {"0x" + bytes(e["args"]["modelId"]).hex() for e in claimed} == set(models)
