@@ -67,7 +67,8 @@ def cmd_simulator(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> None:
     from agent import simulate
 
-    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if not simulate.main(args.days, args.users, args.models, args.seed):
         raise SimulateError("the closing balances do not add up to the contracts' NMR holdings")
 

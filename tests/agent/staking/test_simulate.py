@@ -42,3 +42,18 @@ def test_simulate_a_few_days_adds_up(pool, staking, registry, nmr, operator, att
     kinds = {j.kind for j in sim.store.jobs()}
     assert {"stake", "claim-batch", "relay-policy", "relay-allocation", "withdrawal-batch"} <= kinds
     assert summary["jobs"].get("failed", 0) == 0, summary["jobs"]
+
+
+def test_nmrx_simulate_command_end_to_end(tmp_path):
+    """`nmrx simulate` on its own fresh ganache (free port) and simulator: exit 0, summary adds up."""
+    import subprocess
+    import sys
+
+    from agent.config import PROJECT_ROOT
+
+    nmrx = [sys.executable, "-m", "agent.cli", "simulate", "--days", "2", "--users", "2", "--models", "2"]
+    proc = subprocess.run(nmrx, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "nmrx simulate [" in proc.stderr and "2/5" in proc.stderr
+    assert proc.stdout.count(": adds up") == 3 and "DOES NOT" not in proc.stdout
+    assert "positions claimed 8" in proc.stdout
