@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(handler=cmd_simulator)
     simulate = sub.add_parser(
         "simulate",
-        help="users, models, rounds and withdrawals through the pool and the staking agent, on a fresh chain",
+        help="users, models, rounds and withdrawals through the pool and the staking agent "
+        "(on a fresh chain)",
     )
     simulate.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
     simulate.add_argument("--users", type=int, default=3, help="users (default 3)")

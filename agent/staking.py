@@ -59,11 +59,13 @@ def _event(event: str, level: int = logging.INFO, **fields) -> None:
 
 
 def _b32(value: str) -> bytes:
-    return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+    return bytes.fromhex(value.removeprefix("0x"))
 
 
 def _hex(value) -> str:
-    return "0x" + bytes(value).hex() if isinstance(value, (bytes, bytearray)) else str(value).lower()
+    return (
+        "0x" + bytes(value).hex() if isinstance(value, (bytes, bytearray)) else str(value).lower()
+    )
 
 
 # -- delegated Numerai keys -------------------------------------------------------------------
@@ -93,7 +95,9 @@ class Delegations:
 
     def add(self, model: str, owner: str, key: NumeraiKey) -> Delegation:
         model = _hex(model)
-        d = Delegation(model, Web3.to_checksum_address(owner), self.vault.encrypt_numerai_key(key, owner))
+        d = Delegation(
+            model, Web3.to_checksum_address(owner), self.vault.encrypt_numerai_key(key, owner)
+        )
         self._by_model[model] = d
         self._save()
         return d
@@ -115,7 +119,10 @@ class Delegations:
     def _save(self) -> None:
         if self.path is None:
             return
-        data = {m: {"owner": d.owner, "blob": base64.b64encode(d.blob).decode()} for m, d in self._by_model.items()}
+        data = {
+            m: {"owner": d.owner, "blob": base64.b64encode(d.blob).decode()}
+            for m, d in self._by_model.items()
+        }
         partial = Path(str(self.path) + ".partial")
         partial.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text(json.dumps(data))
@@ -170,23 +177,33 @@ def pool_typed_data(chain_id: int, pool: str, primary: str, message: dict) -> di
     return {
         "types": {"EIP712Domain": DOMAIN_FIELDS, **TYPES[primary]},
         "primaryType": primary,
-        "domain": {"name": "nmrx PayoutPool", "version": "1", "chainId": chain_id,
-                   "verifyingContract": Web3.to_checksum_address(pool)},
+        "domain": {
+            "name": "nmrx PayoutPool",
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": Web3.to_checksum_address(pool),
+        },
         "message": message,
     }
 
 
 def sign_pool_message(key, chain_id: int, pool: str, primary: str, message: dict) -> str:
     """A user's signature over one pool message (wallets, tests and `nmrx simulate`)."""
-    signed = Account.sign_message(encode_typed_data(full_message=pool_typed_data(chain_id, pool, primary, message)), key)
+    signed = Account.sign_message(
+        encode_typed_data(full_message=pool_typed_data(chain_id, pool, primary, message)), key
+    )
     return "0x" + signed.signature.hex().removeprefix("0x")
 
 
-def recover_pool_signer(chain_id: int, pool: str, primary: str, message: dict, signature: str) -> str | None:
+def recover_pool_signer(
+    chain_id: int, pool: str, primary: str, message: dict, signature: str
+) -> str | None:
     try:
-        return Account.recover_message(encode_typed_data(full_message=pool_typed_data(chain_id, pool, primary, message)),
-                                       signature=signature)
-    except Exception:  # malformed signature: nobody signed it
+        return Account.recover_message(
+            encode_typed_data(full_message=pool_typed_data(chain_id, pool, primary, message)),
+            signature=signature,
+        )
+    except (ValueError, TypeError):  # malformed signature: nobody signed it
         return None
 
 
@@ -207,8 +224,16 @@ class StakingConfig:
 class StakingAgent:
     """The pool's staking flows on one store. `pool` and `staking` are web3.py contracts."""
 
-    def __init__(self, w3: Web3, store: Store, pool, staking, delegations: Delegations,
-                 numerai_url: str, config: StakingConfig | None = None):
+    def __init__(
+        self,
+        w3: Web3,
+        store: Store,
+        pool,
+        staking,
+        delegations: Delegations,
+        numerai_url: str,
+        config: StakingConfig | None = None,
+    ):
         self.w3, self.store, self.pool, self.staking = w3, store, pool, staking
         self.delegations = delegations
         self.numerai_url = numerai_url
@@ -222,13 +247,29 @@ class StakingAgent:
 
     def watcher(self, *, confirmations: int = 3, start_block: int = 0, **kw) -> Watcher:
         """The watcher of the pool's and the tournament's events these flows read."""
-        source = Source({self.pool.address: self.pool.abi, self.staking.address: self.staking.abi},
-                        names={"RoundStaked", "RoundResolved", "Finalized", "RoundClaimed", "Reconciled"})
-        return Watcher(self.w3, self.store, self.source_name, source, confirmations=confirmations,
-                       start_block=start_block, **kw)
+        source = Source(
+            {self.pool.address: self.pool.abi, self.staking.address: self.staking.abi},
+            names={"RoundStaked", "RoundResolved", "Finalized", "RoundClaimed", "Reconciled"},
+        )
+        return Watcher(
+            self.w3,
+            self.store,
+            self.source_name,
+            source,
+            confirmations=confirmations,
+            start_block=start_block,
+            **kw,
+        )
 
-    def install(self, core, *, stake_every: float = 5.0, claim_every: float = 2.0,
-                withdraw_every: float = 60.0, watcher: Watcher | None = None) -> Watcher:
+    def install(
+        self,
+        core,
+        *,
+        stake_every: float = 5.0,
+        claim_every: float = 2.0,
+        withdraw_every: float = 60.0,
+        watcher: Watcher | None = None,
+    ) -> Watcher:
         """Add the flows to an `AgentCore`'s loop (its own watcher unless one is given)."""
         if watcher is None:
             watcher = self.watcher(confirmations=core.settings.confirmation_depth)
@@ -288,7 +329,9 @@ class StakingAgent:
             try:
                 planned += self._plan_stake(d, round_, amount)
             except NumeraiError as exc:
-                _event("stake.skipped", logging.WARNING, model=d.model, round=round_, reason=str(exc))
+                _event(
+                    "stake.skipped", logging.WARNING, model=d.model, round=round_, reason=str(exc)
+                )
         return planned
 
     def _plan_stake(self, d: Delegation, round_: int, amount: int) -> int:
@@ -299,23 +342,45 @@ class StakingAgent:
             return 0
         auth = client.stake_auth(submission, self.pool.address, Decimal(amount) / NMR)
         if int(auth["roundId"]) != round_ or _hex(auth["modelId"]) != d.model:
-            raise NumeraiError(f"the authorization is for round {auth['roundId']} / model {auth['modelId']}")
+            raise NumeraiError(
+                f"the authorization is for round {auth['roundId']} / model {auth['modelId']}"
+            )
         amount = min(amount, int(auth["maxAmount"]))
-        values = (int(auth["tournamentId"]), int(auth["roundId"]), Web3.to_checksum_address(auth["staker"]),
-                  _b32(auth["modelId"]), _b32(auth["submissionHash"]), int(auth["maxAmount"]),
-                  int(auth["nonce"]), int(auth["deadline"]))
+        values = (
+            int(auth["tournamentId"]),
+            int(auth["roundId"]),
+            Web3.to_checksum_address(auth["staker"]),
+            _b32(auth["modelId"]),
+            _b32(auth["submissionHash"]),
+            int(auth["maxAmount"]),
+            int(auth["nonce"]),
+            int(auth["deadline"]),
+        )
         fn = self.pool.functions.stake(_b32(d.model), amount, values, _b32(auth["signature"]))
-        payload = {**call_payload(fn, gas=self.config.stake_gas), "model": d.model, "round": round_,
-                   "amount": str(amount), "submission": submission}
+        payload = {
+            **call_payload(fn, gas=self.config.stake_gas),
+            "model": d.model,
+            "round": round_,
+            "amount": str(amount),
+            "submission": submission,
+        }
         job = self.store.plan(self.stake_key(d.model, round_), "stake", payload)
         return int(job.payload.get("submission") == submission and job.state == PLANNED)
 
     @staticmethod
     def _submission(client: NumeraiClient, model_uuid: str, round_: int) -> str | None:
         """The model's selected submission of `round_` (numerapi's raw query)."""
-        query = "query($modelId: String) { submissions(modelId: $modelId) { id selected round { number } } }"
-        data = client._call("listing submissions", client.api.raw_query, query, {"modelId": model_uuid},
-                            authorization=True)
+        query = (
+            "query($modelId: String) "
+            "{ submissions(modelId: $modelId) { id selected round { number } } }"
+        )
+        data = client._call(
+            "listing submissions",
+            client.api.raw_query,
+            query,
+            {"modelId": model_uuid},
+            authorization=True,
+        )
         subs = data.get("data", {}).get("submissions") or []
         for s in subs:
             if s.get("selected") and int(s["round"]["number"]) == round_:
@@ -342,8 +407,11 @@ class StakingAgent:
             return 0
         positions = self.positions()
         cursors = self.store.cursors()
-        finalized = {(int(e["args"]["round"]), _hex(e["args"]["modelId"])) for e in self._events("Finalized")
-                     if e["args"]["staker"].lower() == self.pool.address.lower()}
+        finalized = {
+            (int(e["args"]["round"]), _hex(e["args"]["modelId"]))
+            for e in self._events("Finalized")
+            if e["args"]["staker"].lower() == self.pool.address.lower()
+        }
         total = 0
         for round_ in sorted(resolved):
             marker = f"claims:{self.pool.address[:10]}:{round_}"
@@ -361,10 +429,14 @@ class StakingAgent:
         good, bad = [], []
         for model in sorted(stakes):
             if self.delegations.get(model) is None:
-                bad.append((model, "no delegated Numerai key for this model; cannot fetch its claim"))
+                bad.append(
+                    (model, "no delegated Numerai key for this model; cannot fetch its claim")
+                )
                 continue
             try:
-                claim = self.client(model).stake_claim(round_, self.delegations.get(model).uuid, self.pool.address)
+                claim = self.client(model).stake_claim(
+                    round_, self.delegations.get(model).uuid, self.pool.address
+                )
             except NumeraiError as exc:
                 bad.append((model, f"Numerai served no claim: {exc}"))
                 continue
@@ -372,39 +444,69 @@ class StakingAgent:
             if problem:
                 bad.append((model, problem))
             else:
-                good.append((model, int(claim["payoutAmountWei"]), int(claim["burnAmountWei"]), claim["proof"]))
+                good.append(
+                    (
+                        model,
+                        int(claim["payoutAmountWei"]),
+                        int(claim["burnAmountWei"]),
+                        claim["proof"],
+                    )
+                )
         size = self.config.claim_batch_size
         specs = []
         for i in range(0, len(good), size):
-            chunk = good[i:i + size]
+            chunk = good[i : i + size]
             fn = self.pool.functions.claimBatch(
-                [(_b32(m), round_, p, b, [_b32(x) for x in proof]) for m, p, b, proof in chunk])
-            payload = {**call_payload(fn, gas=60_000 + CLAIM_GAS_EACH * len(chunk)),
-                       "round": round_, "models": [m for m, *_ in chunk]}
+                [(_b32(m), round_, p, b, [_b32(x) for x in proof]) for m, p, b, proof in chunk]
+            )
+            payload = {
+                **call_payload(fn, gas=60_000 + CLAIM_GAS_EACH * len(chunk)),
+                "round": round_,
+                "models": [m for m, *_ in chunk],
+            }
             specs.append((f"claims:{self.tag}:{round_}:{i // size}", "claim-batch", payload))
         with self.store.begin() as conn:
             self.store.plan_many(specs, conn=conn)
             for model, reason in bad:
-                job = self.store.plan(f"claim:{self.tag}:{model}:{round_}", "claim",
-                                      {"to": self.pool.address, "data": "0x", "model": model, "round": round_},
-                                      conn=conn)
-                conn.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.state == PLANNED)
-                             .values(state=FAILED, reason=reason, updated_at=time.time()))
+                job = self.store.plan(
+                    f"claim:{self.tag}:{model}:{round_}",
+                    "claim",
+                    {"to": self.pool.address, "data": "0x", "model": model, "round": round_},
+                    conn=conn,
+                )
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job.id, jobs.c.state == PLANNED)
+                    .values(state=FAILED, reason=reason, updated_at=time.time())
+                )
             self.store.set_cursor(marker, round_, conn=conn)
         for model, reason in bad:
             self.mismatches += 1
             _event("claim.mismatch", logging.ERROR, round=round_, model=model, reason=reason)
-        _event("claims.planned", round=round_, positions=len(good), batches=len(specs), refused=len(bad))
+        _event(
+            "claims.planned",
+            round=round_,
+            positions=len(good),
+            batches=len(specs),
+            refused=len(bad),
+        )
         return len(good)
 
     # -- reconcile ----------------------------------------------------------------------------
 
     def reconcile_finalized(self) -> int:
         """Plan a `reconcile` for each of the pool's positions Numerai finalized itself."""
-        found = [e for e in self._events("Finalized") if e["args"]["staker"].lower() == self.pool.address.lower()]
+        found = [
+            e
+            for e in self._events("Finalized")
+            if e["args"]["staker"].lower() == self.pool.address.lower()
+        ]
         if not found:
             return 0
-        keys = {f"reconcile:{self.tag}:{_hex(e['args']['modelId'])}:{int(e['args']['round'])}": e for e in found}
+        keys = {
+            f"reconcile:{self.tag}:{_hex(e['args']['modelId'])}:{int(e['args']['round'])}": e
+            for e in found
+        }
         done = self._existing(list(keys))
         planned = 0
         roots: dict[int, str] = {}
@@ -421,16 +523,28 @@ class StakingAgent:
             try:
                 claim = self.client(model).stake_claim(round_, d.uuid, self.pool.address)
             except NumeraiError as exc:
-                _event("reconcile.no_proof", logging.WARNING, model=model, round=round_, reason=str(exc))
+                _event(
+                    "reconcile.no_proof",
+                    logging.WARNING,
+                    model=model,
+                    round=round_,
+                    reason=str(exc),
+                )
                 continue
             root = roots.setdefault(round_, _hex(self.staking.functions.rootOf(round_).call()))
             result = RoundResult(round_, self.pool.address, model, payout, burn)
             if not verify_claim(result, claim["proof"], root):
                 _event("reconcile.mismatch", logging.ERROR, model=model, round=round_)
                 continue
-            fn = self.pool.functions.reconcile(_b32(model), round_, payout, burn, [_b32(x) for x in claim["proof"]])
-            self.store.plan(key, "reconcile", {**call_payload(fn, gas=250_000), "model": model, "round": round_},
-                            origin_event_id=e["id"])
+            fn = self.pool.functions.reconcile(
+                _b32(model), round_, payout, burn, [_b32(x) for x in claim["proof"]]
+            )
+            self.store.plan(
+                key,
+                "reconcile",
+                {**call_payload(fn, gas=250_000), "model": model, "round": round_},
+                origin_event_id=e["id"],
+            )
             planned += 1
         return planned
 
@@ -439,16 +553,29 @@ class StakingAgent:
     def _relay_key(self, signature: str) -> str:
         return f"relay:{self.tag}:{Web3.keccak(hexstr=signature).hex().removeprefix('0x')}"
 
-    def _check_signed(self, primary: str, owner: str, message: dict, signature: str, deadline: int,
-                      nonce_field: str = "nonce") -> None:
+    def _check_signed(
+        self,
+        primary: str,
+        owner: str,
+        message: dict,
+        signature: str,
+        deadline: int,
+        nonce_field: str = "nonce",
+    ) -> None:
         if deadline <= self.w3.eth.get_block("latest")["timestamp"]:
             raise RejectedRequest(f"the signature expired at {deadline}")
         signer = recover_pool_signer(self.chain_id, self.pool.address, primary, message, signature)
         if signer is None or signer.lower() != owner.lower():
             raise RejectedRequest(f"the signature is not {owner}'s over this {primary}")
 
-    def relay_allocation(self, model: str, owner: str, targets: list[tuple[int, str, int]], deadline: int,
-                         signature: str):
+    def relay_allocation(
+        self,
+        model: str,
+        owner: str,
+        targets: list[tuple[int, str, int]],
+        deadline: int,
+        signature: str,
+    ):
         """Validate a signed allocation and plan its relay; returns the job."""
         owner = Web3.to_checksum_address(owner)
         (user,), (view,) = self.pool.functions.balancesOf([owner], [_b32(model)]).call()
@@ -456,29 +583,52 @@ class StakingAgent:
             raise RejectedRequest(f"model {model} is bound to {view[0]}, not {owner}")
         if not 1 <= len(targets) <= 8 or sum(t[2] for t in targets) != 10_000:
             raise RejectedRequest("an allocation needs 1 to 8 targets whose bps sum to 10,000")
-        message = {"owner": owner, "model": _b32(model),
-                   "targets": [{"kind": k, "model": _b32(m), "bps": b} for k, m, b in targets],
-                   "nonce": user[3], "deadline": deadline}
+        message = {
+            "owner": owner,
+            "model": _b32(model),
+            "targets": [{"kind": k, "model": _b32(m), "bps": b} for k, m, b in targets],
+            "nonce": user[3],
+            "deadline": deadline,
+        }
         self._check_signed("SetAllocation", owner, message, signature, deadline)
-        fn = self.pool.functions.setAllocationBySig(_b32(model), owner, [(k, _b32(m), b) for k, m, b in targets],
-                                                    deadline, _b32(signature))
-        return self.store.plan(self._relay_key(signature), "relay-allocation",
-                               {**call_payload(fn, gas=RELAY_GAS), "model": _hex(model), "owner": owner})
+        fn = self.pool.functions.setAllocationBySig(
+            _b32(model), owner, [(k, _b32(m), b) for k, m, b in targets], deadline, _b32(signature)
+        )
+        return self.store.plan(
+            self._relay_key(signature),
+            "relay-allocation",
+            {**call_payload(fn, gas=RELAY_GAS), "model": _hex(model), "owner": owner},
+        )
 
-    def relay_policy(self, model: str, owner: str, per_round: int, mode: int, deadline: int, signature: str):
+    def relay_policy(
+        self, model: str, owner: str, per_round: int, mode: int, deadline: int, signature: str
+    ):
         """Validate a signed policy and plan its relay; returns the job."""
         owner = Web3.to_checksum_address(owner)
         (user,), (view,) = self.pool.functions.balancesOf([owner], [_b32(model)]).call()
         if view[0].lower() != owner.lower() and view[0] != "0x" + "00" * 20:
             raise RejectedRequest(f"model {model} is bound to {view[0]}, not {owner}")
         if mode not in (FIXED, COMPOUND) or not 0 <= per_round < 2**96:
-            raise RejectedRequest("a policy needs mode 0 (Fixed) or 1 (Compound) and a per-round amount below 2**96")
-        message = {"owner": owner, "model": _b32(model), "perRound": per_round, "mode": mode,
-                   "nonce": user[3], "deadline": deadline}
+            raise RejectedRequest(
+                "a policy needs mode 0 (Fixed) or 1 (Compound) and a per-round amount below 2**96"
+            )
+        message = {
+            "owner": owner,
+            "model": _b32(model),
+            "perRound": per_round,
+            "mode": mode,
+            "nonce": user[3],
+            "deadline": deadline,
+        }
         self._check_signed("SetPolicy", owner, message, signature, deadline)
-        fn = self.pool.functions.setPolicyBySig(_b32(model), owner, per_round, mode, deadline, _b32(signature))
-        return self.store.plan(self._relay_key(signature), "relay-policy",
-                               {**call_payload(fn, gas=RELAY_GAS), "model": _hex(model), "owner": owner})
+        fn = self.pool.functions.setPolicyBySig(
+            _b32(model), owner, per_round, mode, deadline, _b32(signature)
+        )
+        return self.store.plan(
+            self._relay_key(signature),
+            "relay-policy",
+            {**call_payload(fn, gas=RELAY_GAS), "model": _hex(model), "owner": owner},
+        )
 
     # -- free withdrawals ---------------------------------------------------------------------
 
@@ -491,37 +641,71 @@ class StakingAgent:
             raise RejectedRequest(f"{user} has {liquid} wei liquid; cannot withdraw {amount}")
         message = {"user": user, "amount": amount, "nonce": withdrawal_nonce, "deadline": deadline}
         self._check_signed("Withdrawal", user, message, signature, deadline)
-        key = f"withdrawal-request:{self.tag}:{Web3.keccak(hexstr=signature).hex().removeprefix('0x')}"
-        payload = {"to": self.pool.address, "data": "0x", "user": user, "amount": str(amount),
-                   "deadline": deadline, "signature": signature}
+        digest = Web3.keccak(hexstr=signature).hex().removeprefix("0x")
+        key = f"withdrawal-request:{self.tag}:{digest}"
+        payload = {
+            "to": self.pool.address,
+            "data": "0x",
+            "user": user,
+            "amount": str(amount),
+            "deadline": deadline,
+            "signature": signature,
+        }
         with self.store.begin() as conn:
             job = self.store.plan(key, "withdrawal-request", payload, conn=conn)
-            conn.execute(update(jobs).where(jobs.c.id == job.id, jobs.c.state == PLANNED)
-                         .values(state=QUEUED, updated_at=time.time()))
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id, jobs.c.state == PLANNED)
+                .values(state=QUEUED, updated_at=time.time())
+            )
         return self.store.job(key)
 
     def withdrawal_batch(self) -> int:
         """Put every queued request into `executeFreeWithdrawals` batches (requests and batch in one
         transaction, so each request is in exactly one batch); returns how many requests."""
         with self.store.begin() as conn:
-            rows = conn.execute(select(jobs).where(jobs.c.kind == "withdrawal-request", jobs.c.state == QUEUED,
-                                                   jobs.c.key.like(f"withdrawal-request:{self.tag}:%"))
-                                .order_by(jobs.c.id)).all()
+            rows = conn.execute(
+                select(jobs)
+                .where(
+                    jobs.c.kind == "withdrawal-request",
+                    jobs.c.state == QUEUED,
+                    jobs.c.key.like(f"withdrawal-request:{self.tag}:%"),
+                )
+                .order_by(jobs.c.id)
+            ).all()
             if not rows:
                 return 0
             size = self.config.withdrawal_batch_size
             for i in range(0, len(rows), size):
-                chunk = rows[i:i + size]
-                requests = [(Web3.to_checksum_address(r.payload["user"]), int(r.payload["amount"]),
-                             int(r.payload["deadline"]), _b32(r.payload["signature"])) for r in chunk]
+                chunk = rows[i : i + size]
+                requests = [
+                    (
+                        Web3.to_checksum_address(r.payload["user"]),
+                        int(r.payload["amount"]),
+                        int(r.payload["deadline"]),
+                        _b32(r.payload["signature"]),
+                    )
+                    for r in chunk
+                ]
                 fn = self.pool.functions.executeFreeWithdrawals(requests)
-                digest = Web3.keccak(text=",".join(r.key for r in chunk)).hex().removeprefix("0x")[:32]
+                digest = (
+                    Web3.keccak(text=",".join(r.key for r in chunk)).hex().removeprefix("0x")[:32]
+                )
                 key = f"withdrawals:{self.tag}:{digest}"
-                self.store.plan(key, "withdrawal-batch",
-                                {**call_payload(fn, gas=60_000 + WITHDRAW_GAS_EACH * len(chunk)),
-                                 "requests": [r.key for r in chunk]}, conn=conn)
-                conn.execute(update(jobs).where(jobs.c.id.in_([r.id for r in chunk]), jobs.c.state == QUEUED)
-                             .values(state=CONFIRMED, reason=f"in {key}", updated_at=time.time()))
+                self.store.plan(
+                    key,
+                    "withdrawal-batch",
+                    {
+                        **call_payload(fn, gas=60_000 + WITHDRAW_GAS_EACH * len(chunk)),
+                        "requests": [r.key for r in chunk],
+                    },
+                    conn=conn,
+                )
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id.in_([r.id for r in chunk]), jobs.c.state == QUEUED)
+                    .values(state=CONFIRMED, reason=f"in {key}", updated_at=time.time())
+                )
         _event("withdrawals.planned", requests=len(rows))
         return len(rows)
 
@@ -559,7 +743,10 @@ class RoundChecker:
             return "the claim Numerai served is malformed"
         result = RoundResult(self.round, self.agent.pool.address, model, payout, burn)
         if not verify_claim(result, proof, root):
-            return f"proof does not verify against the on-chain root {root} (payout {payout}, burn {burn})"
+            return (
+                f"proof does not verify against the on-chain root {root} "
+                f"(payout {payout}, burn {burn})"
+            )
         client = self.agent.client(model)
         try:
             rule = self.rule(client)
@@ -576,5 +763,8 @@ class RoundChecker:
         except (NumeraiError, PayoutError) as exc:
             return f"cannot recompute the result: {exc}"
         if expected != (payout, burn):
-            return f"Numerai's result (payout {payout}, burn {burn}) differs from the recomputed {expected}"
+            return (
+                f"Numerai's result (payout {payout}, burn {burn}) "
+                f"differs from the recomputed {expected}"
+            )
         return None

@@ -25,21 +25,31 @@ from agent.vault import Vault, load_or_create_master_key
 log = logging.getLogger(__name__)
 
 
-def build(settings: Settings, w3: Web3, deployments: Deployments, account) -> tuple[AgentCore, StakingAgent]:
+def build(
+    settings: Settings, w3: Web3, deployments: Deployments, account
+) -> tuple[AgentCore, StakingAgent]:
     """An AgentCore for `account` (the pool's operator) with the staking flows installed."""
     store = Store(settings.store_database_url).migrate()
     book = ContractBook(w3, deployments, settings.build_dir)
     vault = Vault(load_or_create_master_key(settings.data_dir / "vault.key"))
     delegations = Delegations(vault, settings.data_dir / "delegations.json")
-    agent = StakingAgent(w3, store, book.contract("PayoutPool"), book.contract("TournamentStaking"),
-                         delegations, settings.numerai_url)
+    agent = StakingAgent(
+        w3,
+        store,
+        book.contract("PayoutPool"),
+        book.contract("TournamentStaking"),
+        delegations,
+        settings.numerai_url,
+    )
     sender = Sender(w3, account, store, decoder=RevertDecoder.from_build_dir(settings.build_dir))
     core = AgentCore(settings, w3, store, sender)
     agent.install(core)
     return core, agent
 
 
-def start(settings: Settings, w3: Web3, deployments: Deployments, account, stack: ExitStack) -> AgentCore:
+def start(
+    settings: Settings, w3: Web3, deployments: Deployments, account, stack: ExitStack
+) -> AgentCore:
     """Run the staking agent in a daemon thread until the stack closes."""
     core, _agent = build(settings, w3, deployments, account)
 

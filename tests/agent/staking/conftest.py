@@ -55,7 +55,9 @@ def numerai_key():
 @pytest.fixture(scope="module")
 def staking(MockTournamentStaking, nmr, numerai_key, admin):
     admin.transfer(numerai_key.address, 100 * 10**18)
-    return MockTournamentStaking.deploy(nmr, CLASSIC, numerai_key.address, numerai_key.address, {"from": admin})
+    return MockTournamentStaking.deploy(
+        nmr, CLASSIC, numerai_key.address, numerai_key.address, {"from": admin}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +98,22 @@ class Setup:
     """A simulator on the test chain with `users` ({name: number of models}) registered, funded
     and submitted, and a StakingAgent (with its sender and watcher) on `store_url`."""
 
-    def __init__(self, users, wallets, nmr, registry, attestor, pool, staking, onchain, store_url, operator_key,
-                 vault, folder, batch=40):
+    def __init__(
+        self,
+        users,
+        wallets,
+        nmr,
+        registry,
+        attestor,
+        pool,
+        staking,
+        onchain,
+        store_url,
+        operator_key,
+        vault,
+        folder,
+        batch=40,
+    ):
         self.simulator = Simulator(sim_config(users), ManualClock(datetime.now(UTC)), onchain)
         self.server = SimulatorServer(self.simulator, tick_seconds=0).start()
         base_api.API_TOURNAMENT_URL = self.server.url
@@ -123,13 +139,24 @@ class Setup:
                 model = model_id_from_uuid(models[name])
                 self.tx(self.registry.functions.attest(model, str(wallet), CLASSIC), attestor)
                 values = [((j * 7 + i * 13) % len(ids)) / len(ids) for j in range(len(ids))]
-                api.upload_predictions(df=pd.DataFrame({"id": ids, "prediction": values}), model_id=models[name])
+                api.upload_predictions(
+                    df=pd.DataFrame({"id": ids, "prediction": values}), model_id=models[name]
+                )
                 self.delegations.add(model, str(wallet), NumeraiKey(*keys_of(user)))
                 self.models[user].append(model)
                 self.owner[model] = wallet
-        self.agent = StakingAgent(self.w3, self.store, self.pool, self.staking, self.delegations, self.server.url,
-                                  StakingConfig(claim_batch_size=batch))
-        self.sender = Sender(self.w3, operator_key, self.store, decoder=RevertDecoder.from_build_dir(BUILD))
+        self.agent = StakingAgent(
+            self.w3,
+            self.store,
+            self.pool,
+            self.staking,
+            self.delegations,
+            self.server.url,
+            StakingConfig(claim_batch_size=batch),
+        )
+        self.sender = Sender(
+            self.w3, operator_key, self.store, decoder=RevertDecoder.from_build_dir(BUILD)
+        )
         self.watcher = self.agent.watcher(confirmations=0)
         self.wait()
 
@@ -171,18 +198,38 @@ class Setup:
 @pytest.fixture
 def onchain(staking, nmr, numerai_key):
     w3 = connect(web3.provider.endpoint_uri)
-    return OnChainNumerai(w3, numerai_key, w3.eth.contract(address=staking.address, abi=staking.abi),
-                          w3.eth.contract(address=nmr.address, abi=nmr.abi), faucet=True)
+    return OnChainNumerai(
+        w3,
+        numerai_key,
+        w3.eth.contract(address=staking.address, abi=staking.abi),
+        w3.eth.contract(address=nmr.address, abi=nmr.abi),
+        faucet=True,
+    )
 
 
 @pytest.fixture
-def make_setup(nmr, registry, attestor, pool, staking, onchain, operator_key, vault, tmp_path, monkeypatch):
+def make_setup(
+    nmr, registry, attestor, pool, staking, onchain, operator_key, vault, tmp_path, monkeypatch
+):
     made = []
     monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
 
     def make(users, wallets, store_url, **kw):
-        s = Setup(users, wallets, nmr, registry, attestor, pool, staking, onchain, store_url, operator_key, vault,
-                  tmp_path, **kw)
+        s = Setup(
+            users,
+            wallets,
+            nmr,
+            registry,
+            attestor,
+            pool,
+            staking,
+            onchain,
+            store_url,
+            operator_key,
+            vault,
+            tmp_path,
+            **kw,
+        )
         made.append(s)
         return s
 

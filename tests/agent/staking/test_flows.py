@@ -60,7 +60,7 @@ def test_stake_then_checked_claims(three, store_url, staking, pool):
 
 
 def test_a_lying_numerai_is_caught_and_not_claimed(three, store_url, staking, pool, caplog):
-    s, a1, a2, b1 = three(store_url)
+    s, a1, _a2, b1 = three(store_url)
     round_ = staked_round(s)
     s.simulator.tampered[(round_, b1)] = 1  # one wei more than the tree says
     s.resolve()
@@ -74,8 +74,10 @@ def test_a_lying_numerai_is_caught_and_not_claimed(three, store_url, staking, po
     assert pool.stakeOf(b1, round_) == 5 * NMR
 
 
-def test_a_result_that_differs_from_the_recomputation_is_refused(three, sqlite_url, staking, pool, monkeypatch):
-    s, a1, a2, b1 = three(sqlite_url)
+def test_a_result_that_differs_from_the_recomputation_is_refused(
+    three, sqlite_url, staking, pool, monkeypatch
+):
+    s, a1, _a2, b1 = three(sqlite_url)
     round_ = staked_round(s)
     s.resolve()
     s.watcher.poll()
@@ -86,7 +88,9 @@ def test_a_result_that_differs_from_the_recomputation_is_refused(three, sqlite_u
 
     def skewed(self, client):
         rule = real(self, client)
-        return type(rule)({k: v * 2 for k, v in rule.multipliers.items()}, rule.clip, rule.payout_factor)
+        return type(rule)(
+            {k: v * 2 for k, v in rule.multipliers.items()}, rule.clip, rule.payout_factor
+        )
 
     monkeypatch.setattr(flows.RoundChecker, "rule", skewed)
     assert s.agent.claim_resolved() == 0
@@ -98,7 +102,7 @@ def test_a_result_that_differs_from_the_recomputation_is_refused(three, sqlite_u
 
 
 def test_finalized_positions_are_reconciled(three, sqlite_url, staking, pool, nmr):
-    s, a1, a2, b1 = three(sqlite_url)
+    s, a1, _a2, b1 = three(sqlite_url)
     round_ = staked_round(s)
     s.resolve()
     chain.sleep(GRACE + 60)
@@ -115,27 +119,41 @@ def test_finalized_positions_are_reconciled(three, sqlite_url, staking, pool, nm
     assert len([e for e in s.store.events(s.watcher.name) if e["name"] == "Reconciled"]) == 2
 
 
-def test_signed_policy_and_allocation_are_validated_and_relayed(three, sqlite_url, pool, alice, bob):
-    s, a1, a2, b1 = three(sqlite_url)
+def test_signed_policy_and_allocation_are_validated_and_relayed(
+    three, sqlite_url, pool, alice, bob
+):
+    s, a1, a2, _b1 = three(sqlite_url)
     key = private_key(alice)
     nonce = pool.balancesOf([alice], [])[0][0][3]
-    policy = {"owner": str(alice), "model": bytes.fromhex(a2[2:]), "perRound": 7 * NMR, "mode": 1,
-              "nonce": nonce, "deadline": FAR}
+    policy = {
+        "owner": str(alice),
+        "model": bytes.fromhex(a2[2:]),
+        "perRound": 7 * NMR,
+        "mode": 1,
+        "nonce": nonce,
+        "deadline": FAR,
+    }
     sig = sign_pool_message(key, s.agent.chain_id, pool.address, "SetPolicy", policy)
     with pytest.raises(RejectedRequest):
         s.agent.relay_policy(a2, str(alice), 8 * NMR, 1, FAR, sig)  # altered amount
     with pytest.raises(RejectedRequest):
         s.agent.relay_policy(a2, str(bob), 7 * NMR, 1, FAR, sig)  # not bob's model
     job = s.agent.relay_policy(a2, str(alice), 7 * NMR, 1, FAR, sig)
-    assert s.agent.relay_policy(a2, str(alice), 7 * NMR, 1, FAR, sig).id == job.id  # keyed by signature
+    assert (
+        s.agent.relay_policy(a2, str(alice), 7 * NMR, 1, FAR, sig).id == job.id
+    )  # keyed by signature
     s.send_all()
     assert tuple(pool.balancesOf([], [a2])[1][0])[3:5] == (7 * NMR, 1)
 
     nonce = pool.balancesOf([alice], [])[0][0][3]
     targets = [(0, a1, 6000), (2, "0x" + "00" * 32, 4000)]
-    message = {"owner": str(alice), "model": bytes.fromhex(a2[2:]),
-               "targets": [{"kind": k, "model": bytes.fromhex(m[2:]), "bps": b} for k, m, b in targets],
-               "nonce": nonce, "deadline": FAR}
+    message = {
+        "owner": str(alice),
+        "model": bytes.fromhex(a2[2:]),
+        "targets": [{"kind": k, "model": bytes.fromhex(m[2:]), "bps": b} for k, m, b in targets],
+        "nonce": nonce,
+        "deadline": FAR,
+    }
     sig = sign_pool_message(key, s.agent.chain_id, pool.address, "SetAllocation", message)
     s.agent.relay_allocation(a2, str(alice), targets, FAR, sig)
     s.send_all()
@@ -151,7 +169,9 @@ def test_free_withdrawal_batch_from_signed_requests(three, sqlite_url, pool, nmr
     for user, amount in ((alice, 20 * NMR), (bob, 10 * NMR)):
         view = pool.balancesOf([user], [])[0][0]
         message = {"user": str(user), "amount": amount, "nonce": view[2], "deadline": FAR}
-        sig = sign_pool_message(private_key(user), s.agent.chain_id, pool.address, "Withdrawal", message)
+        sig = sign_pool_message(
+            private_key(user), s.agent.chain_id, pool.address, "Withdrawal", message
+        )
         with pytest.raises(RejectedRequest):
             s.agent.request_free_withdrawal(str(user), amount + 1, FAR, sig)
         s.agent.request_free_withdrawal(str(user), amount, FAR, sig)
