@@ -121,6 +121,11 @@ def _read_toml(path: Path) -> dict:
             f"{path} holds a secret; reference it instead (keystore + password_file, "
             "Numerai keys in NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY)"
         )
+    store_url = str(data.get("store_url", ""))
+    if "://" in store_url and ":" in store_url.split("://", 1)[1].split("@", 1)[0] and "@" in store_url:
+        raise ConfigError(
+            f"{path} holds the store's password in store_url; set NMRX_STORE_URL in the environment instead"
+        )
     return data
 
 

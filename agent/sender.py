@@ -6,7 +6,7 @@ The order that makes a crash anywhere harmless (pymaker's lesson, with a store):
 2. under the key's lock, allocate nonces as max(chain pending count, highest nonce the store ever
    recorded for the key + 1, next local), sign, and record planned → sent with the nonce, the
    signed bytes and their hash in one (lease-fenced) transaction;
-3. only then broadcast.
+3. only then broadcast (still under the lock, so in nonce order).
 
 A job in `sent` is therefore always re-checkable by its hashes and re-broadcastable byte for byte:
 the same nonce can only ever carry that job, so it is never done twice. A stuck transaction is
@@ -294,7 +294,9 @@ class Sender:
                     raise
                 log.warning("job %s was sent by someone else meanwhile; retrying next round", exc)
                 return report
-        self._broadcast([(job.id, tx_hash, raw) for job, (_tx, tx_hash, raw) in signed])
+            # Still under the key's lock: batches reach the node in nonce order (some nodes drop
+            # or strand transactions whose nonce is ahead of the pool).
+            self._broadcast([(job.id, tx_hash, raw) for job, (_tx, tx_hash, raw) in signed])
         report.sent = len(signed)
         return report
 
@@ -345,6 +347,7 @@ class Sender:
         waiting = self.confirm()
         if not waiting:
             return 0
+        self._release_consumed_nonces()
         self.fill_gaps()
         for job in self.store.jobs(SENT, sender=self.address):
             try:
@@ -357,17 +360,31 @@ class Sender:
                     self._error(f"node refused re-broadcast of {job.key}: {exc}")
         return self.confirm()
 
+    def _release_consumed_nonces(self) -> None:
+        """A sent job whose nonce the chain has used, yet none of whose hashes has a receipt,
+        lost its nonce to another transaction of the key (sent outside the agent): its effect
+        did not happen, so it goes back to planned for a new nonce."""
+        mined = self.w3.eth.get_transaction_count(self.address, "latest")
+        lost = [j for j in self.store.jobs(SENT, sender=self.address)
+                if j.nonce < mined and self._receipt(j) is None]
+        if lost:
+            self._error(f"nonces {[j.nonce for j in lost]} of {self.address} were used by other transactions; "
+                        f"re-planning {[j.key for j in lost]}")
+            with self.store.begin() as conn:
+                self._fence(conn)
+                self.store.unsend(conn, [j.id for j in lost])
+
     def fill_gaps(self) -> int:
         """Nonces between the chain's count and our highest recorded one that no sent job holds
         would strand every later transaction: fill each with a zero-value self-transfer job."""
-        mined = self.w3.eth.get_transaction_count(self.address, "latest")
-        sent = {j.nonce for j in self.store.jobs(SENT, sender=self.address)}
-        top = self.store.max_nonce(self.address)
-        gaps = [n for n in range(mined, (top or -1) + 1) if n not in sent]
-        if not gaps:
-            return 0
         max_fee, tip = self.fees(self.w3)
-        with self.nonces.lock:
+        with self.nonces.lock:  # no send of this process may record a nonce meanwhile
+            mined = self.w3.eth.get_transaction_count(self.address, "latest")
+            sent = {j.nonce for j in self.store.jobs(SENT, sender=self.address)}
+            top = self.store.max_nonce(self.address)
+            gaps = [n for n in range(mined, (top or -1) + 1) if n not in sent]
+            if not gaps:
+                return 0
             batch = []
             with self.store.begin() as conn:
                 self._fence(conn)

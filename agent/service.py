@@ -200,6 +200,18 @@ class AgentCore:
         if sender is not None:
             self.life.every(settings.poll_interval, self.send, name="send")
 
+    def watch(self, name: str, source, *, start_block: int = 0, handlers=None) -> Watcher:
+        """A watcher configured from the settings (depth, reorg window, log range), polled every
+        `poll_interval`."""
+        watcher = Watcher(
+            self.w3, self.store, name, source, start_block=start_block,
+            confirmations=self.settings.confirmation_depth, reorg_window=self.settings.reorg_window,
+            max_range=self.settings.log_range, handlers=handlers,
+        )
+        self.watchers.append(watcher)
+        self.life.every(self.settings.poll_interval, watcher.poll, name=f"watch:{name}")
+        return watcher
+
     @property
     def leader(self) -> bool:
         return self.lease is None or self.lease.held

@@ -15,13 +15,13 @@ Shaped after web3.py's EventScanner example, with the store as its state:
 import logging
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import requests
 from eth_utils import event_abi_to_log_topic
 from sqlalchemy import Connection, and_, delete, select, tuple_
 from web3 import Web3
-from web3._utils.events import get_event_data
 from web3.exceptions import Web3Exception
 
 from agent.errors import NmrxError
@@ -50,16 +50,77 @@ class Source:
             for item in abi:
                 if item.get("type") == "event" and not item.get("anonymous"):
                     if self.names is None or item["name"] in self.names:
-                        self._by_topic[(address, event_abi_to_log_topic(item))] = item
+                        topic = "0x" + event_abi_to_log_topic(item).hex()
+                        self._by_topic[(address.lower(), topic)] = _EventLayout(item)
 
-    def decode(self, w3: Web3, entry) -> tuple[str, dict] | None:
+    def decode(self, codec, entry: dict) -> tuple[str, dict] | None:
+        """(event name, args) of a raw JSON-RPC log entry, or None if not followed."""
         if not entry["topics"]:
             return None
-        abi = self._by_topic.get((Web3.to_checksum_address(entry["address"]), bytes(entry["topics"][0])))
-        if abi is None:
-            return None
-        data = get_event_data(w3.codec, abi, entry)
-        return abi["name"], {k: _jsonable(v) for k, v in data["args"].items()}
+        layout = self._by_topic.get((entry["address"].lower(), entry["topics"][0]))
+        return None if layout is None else (layout.name, layout.decode(codec, entry))
+
+
+class _EventLayout:
+    """One event's decoding plan, made once: web3's generic log formatting (checksumming every
+    address, formatter chains) is most of the cost of ingesting, so raw logs are decoded here."""
+
+    def __init__(self, abi: dict):
+        self.name = abi["name"]
+        self.indexed = [(i["name"], _abi_type(i)) for i in abi["inputs"] if i.get("indexed")]
+        self.plain = [(i["name"], _abi_type(i)) for i in abi["inputs"] if not i.get("indexed")]
+        self.order = [i["name"] for i in abi["inputs"]]
+
+        self.plain_words = all(_word_decoder(k) for _n, k in self.plain)
+
+    def decode(self, codec, entry: dict) -> dict:
+        args = {}
+        for (name, kind), topic in zip(self.indexed, entry["topics"][1:]):
+            if _is_dynamic(kind):
+                args[name] = topic  # only the hash of a dynamic value is in the topic
+            else:
+                word = _word_decoder(kind)
+                args[name] = _jsonable(word(topic[2:]) if word else codec.decode([kind], bytes.fromhex(topic[2:]))[0])
+        if self.plain:
+            data = entry["data"][2:]
+            if self.plain_words:  # static one-word values: slice the data, no general decoder
+                for i, (name, kind) in enumerate(self.plain):
+                    args[name] = _jsonable(_word_decoder(kind)(data[64 * i: 64 * i + 64]))
+            else:
+                values = codec.decode([k for _n, k in self.plain], bytes.fromhex(data))
+                args.update({name: _jsonable(v) for (name, _k), v in zip(self.plain, values)})
+        return {name: args[name] for name in self.order}
+
+
+def _word_decoder(kind: str):
+    """A decoder of one 32-byte word (as 64 hex digits) for the common static types, or None."""
+    if kind == "address":
+        return lambda w: "0x" + w[24:]
+    if kind.startswith("uint"):
+        return lambda w: int(w, 16)
+    if kind.startswith("int") and kind[3:].isdigit():
+        bits = int(kind[3:])
+        return lambda w: (lambda v: v - (1 << 256) if v >= 1 << 255 else v)(int(w, 16)) if bits else None
+    if kind == "bool":
+        return lambda w: int(w, 16) != 0
+    if kind.startswith("bytes") and kind[5:].isdigit():
+        size = int(kind[5:])
+        return lambda w: bytes.fromhex(w[: 2 * size])
+    return None
+
+
+def _abi_type(item: dict) -> str:
+    if item["type"].startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + item["type"][5:]
+    return item["type"]
+
+
+def _is_dynamic(kind: str) -> bool:
+    return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
+
+
+class _Refused(Exception):
+    """The node answered eth_getLogs with an error (typically: range too wide)."""
 
 
 class Watcher:
@@ -115,10 +176,8 @@ class Watcher:
         while block <= safe:
             end = min(block + self.range - 1, safe)
             try:
-                logs = self.w3.eth.get_logs(
-                    {"fromBlock": block, "toBlock": end, "address": list(self.source.contracts)}
-                )
-            except (Web3Exception, ValueError, requests.RequestException) as exc:
+                logs = self._get_logs(block, end)
+            except (_Refused, Web3Exception, ValueError, requests.RequestException) as exc:
                 if end == block:
                     raise WatcherError(f"the node refuses logs of block {block} ({exc}); check NMRX_RPC_URL") from None
                 self.range = max(1, (end - block + 1) // 2)
@@ -130,19 +189,31 @@ class Watcher:
                 self.range = min(self.max_range, self.range * 2)
         return added
 
+    def _get_logs(self, first: int, last: int) -> list[dict]:
+        """Raw eth_getLogs (hex strings as the node sent them); retried by the provider."""
+        response = self.w3.provider.make_request(
+            "eth_getLogs",
+            [{"fromBlock": hex(first), "toBlock": hex(last), "address": list(self.source.contracts)}],
+        )
+        if response.get("error") is not None:
+            raise _Refused(response["error"].get("message", response["error"]))
+        return response["result"]
+
     def _ingest(self, first: int, last: int, logs: list, advance: int) -> int:
         canonical = {}
+        codec = self.w3.codec
         for entry in logs:
             if entry.get("removed"):
                 continue
-            decoded = self.source.decode(self.w3, entry)
+            decoded = self.source.decode(codec, entry)
             if decoded is None:
                 continue
             name, args = decoded
-            key = (entry["blockHash"].to_0x_hex(), entry["logIndex"])
+            key = (entry["blockHash"], int(entry["logIndex"], 16))
             canonical[key] = dict(
-                source=self.name, block_number=entry["blockNumber"], block_hash=key[0], log_index=key[1],
-                tx_hash=entry["transactionHash"].to_0x_hex(), address=entry["address"], name=name, args=args,
+                source=self.name, block_number=int(entry["blockNumber"], 16), block_hash=key[0],
+                log_index=key[1], tx_hash=entry["transactionHash"], address=_checksum(entry["address"]),
+                name=name, args=args,
             )
         with self.store.begin() as conn:
             in_range = and_(events.c.source == self.name, events.c.block_number.between(first, last))
@@ -184,7 +255,14 @@ class Watcher:
                 return total
 
 
+@lru_cache(maxsize=65536)
+def _checksum(address: str) -> str:
+    return Web3.to_checksum_address(address)
+
+
 def _jsonable(value):
+    if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
+        return _checksum(value)  # eth_abi decodes addresses lower-case
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, (list, tuple)):

@@ -265,7 +265,8 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
         if (burn > staked) revert PayoutPoolBurnAboveStake(burn, staked);
         delete _staked[model][round];
 
-        ownerId = _buckets[model].ownerId;
+        Bucket memory bucket = _buckets[model];
+        ownerId = bucket.ownerId;
         uint256 toIdle = staked - burn;
         expected = toIdle + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
 
@@ -273,17 +274,17 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
         uint256 toModels = 0;
         uint256 toPool = payout;
         if (!isPaused) (toSelf, toModels, toPool, toWallet) = _route(model, ownerId, payout);
-        _returnToBucket(model, toIdle + toSelf, staked);
+        _returnToBucket(model, bucket, toIdle + toSelf, staked);
         if (toPool != 0) _accounts[ownerId].liquid += uint96(toPool);
         // expected < 2^97 and toWallet ≤ payout ≤ expected; the sum is checked against 96 bits.
         _state.liabilities += (expected - toWallet).toUint96();
         emit RoundClaimed(model, round, staked, payout, burn, toSelf, toModels, toPool, toWallet);
     }
 
-    /// @dev Writes `model`'s bucket after a result: `staked` less at risk, `credit` more idle; a
-    /// Compound model also adds `credit` to its compound credit.
-    function _returnToBucket(bytes32 model, uint256 credit, uint256 staked) private {
-        Bucket memory b = _buckets[model];
+    /// @dev Writes `model`'s bucket `b` (as read before routing) after a result: `staked` less at risk,
+    /// `credit` more idle; a Compound model also adds `credit` to its compound credit. Routing never
+    /// credits the source model's own bucket (a self target is `credit`), so `b` is still current.
+    function _returnToBucket(bytes32 model, Bucket memory b, uint256 credit, uint256 staked) private {
         if (b.flags & _COMPOUND != 0) _policies[model].compoundCredit += credit.toUint96();
         // staked ≤ atRisk: every stake adds to both, and only its result removes it. idle + credit is
         // below 2^98 (three uint96 amounts) and checked by toUint96.

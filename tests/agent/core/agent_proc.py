@@ -16,7 +16,7 @@ from agent.lease import Lease
 from agent.sender import RevertDecoder, Sender, call_payload, connect
 from agent.service import AgentCore
 from agent.store import PENDING, Store
-from tests.agent.core.conftest import recipient
+from tests.agent.core.helpers import recipient
 
 UNIT = 10**16  # 0.01 NMR: 200 transfers stay within the agent's 10,000 NMR
 ERC20_ABI = [{"type": "function", "name": "transfer", "stateMutability": "nonpayable",

@@ -16,6 +16,8 @@ from agent.config import PROJECT_ROOT
 from agent.sender import RevertDecoder, Sender, connect
 from agent.store import Store, normalize_url
 
+from .helpers import recipient  # noqa: F401  (re-exported for the tests)
+
 BUILD = PROJECT_ROOT / "build" / "contracts"
 
 
@@ -98,9 +100,3 @@ def token(nmr, agent_account, w3):
 def sender(w3, agent_account, store, decoder):
     return Sender(w3, agent_account, store, decoder=decoder)
 
-
-def recipient(i: int) -> str:
-    """The i-th test recipient: a fixed address nobody else touches."""
-    from web3 import Web3
-
-    return Web3.to_checksum_address(Web3.keccak(text=f"nmrx-recipient-{i}")[12:])

@@ -125,3 +125,20 @@ def test_nonce_gap_is_filled_so_later_transactions_are_mined(sender, store, toke
     assert store.job_counts() == {CONFIRMED: 5}
     assert store.job(f"nonce-gap:{w3.eth.chain_id}:{agent_account.address}:3").state == CONFIRMED
     assert balances(token, 1, start=10) == [11]
+
+
+def test_a_nonce_used_outside_the_agent_sends_its_job_again_with_a_new_nonce(sender, store, token, w3, agent_account):
+    plan_transfers(store, token, 1)
+    sender._broadcast = lambda batch: None  # recorded at nonce 0, never broadcast ...
+    sender.submit(store.jobs())
+    outside = agent_account.sign_transaction({"to": agent_account.address, "value": 0, "gas": 21000, "nonce": 0,
+                                              "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9,
+                                              "chainId": w3.eth.chain_id, "type": 2})
+    w3.eth.send_raw_transaction(outside.raw_transaction)  # ... and the key's operator used nonce 0
+    restarted = Sender(w3, agent_account, store)
+    restarted.recover()
+    assert store.jobs()[0].state == "planned" and "used by other transactions" in restarted.last_error
+    restarted.run_once(10)
+    job = store.jobs()[0]
+    assert job.state == CONFIRMED and job.nonce == 1
+    assert balances(token, 1) == [1]

@@ -18,7 +18,7 @@ from agent.keys import KeystoreError
 from agent.sender import Sender, call_payload
 from agent.service import AgentCore, CircuitOpen, Lifecycle, check_startup
 from agent.store import StoreError
-from agent.watcher import Source, Watcher
+from agent.watcher import Source
 
 from .conftest import BUILD, recipient
 
@@ -78,10 +78,9 @@ def test_sigterm_stops_the_loop_gracefully():
 def test_health_reports_cursor_lag_jobs_pending_and_last_error(w3, store, agent_account, token, nmr, decoder):
     store.plan("t1", "transfer", call_payload(token.functions.transfer(recipient(0), 1)))
     store.plan("t2", "transfer", call_payload(token.functions.transfer(recipient(1), 10**30)))
-    watcher = Watcher(w3, store, "nmr", Source({token.address: token.abi}), start_block=w3.eth.block_number,
-                      confirmations=0)
     sender = Sender(w3, agent_account, store, decoder=decoder)
-    core = AgentCore(Settings(), w3, store, sender, watchers=[watcher])
+    core = AgentCore(Settings(confirmation_depth=0), w3, store, sender)
+    watcher = core.watch("nmr", Source({token.address: token.abi}), start_block=w3.eth.block_number)
     sender.last_error = "node refused 0xabc"
     watcher.poll()
     client = TestClient(create_app(Service(Settings(), w3, Deployments(w3.eth.chain_id, {}), agent_account.address,

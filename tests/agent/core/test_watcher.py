@@ -98,3 +98,13 @@ def test_refused_wide_ranges_are_halved_and_nothing_is_lost(w3, node_url, store,
         watcher.run_until_caught_up()
     assert proxy.refused_ranges > 0
     assert stored(store) == canonical_transfers(w3, token, start)
+
+
+def test_fast_decoding_matches_web3s(w3, store, token, nmr):
+    watcher = transfer_watcher(w3, store, token)
+    faucet(nmr, 2)
+    watcher.poll()
+    reference = [dict(e["args"]) for e in token.events.Transfer().get_logs(from_block=watcher.start_block)]
+    assert [e["args"] for e in store.events("nmr")] == [
+        {k: str(v) if isinstance(v, int) and v >= 2**53 else v for k, v in r.items()} for r in reference
+    ]
