@@ -64,6 +64,19 @@ def cmd_simulator(settings: Settings, args: argparse.Namespace) -> None:
         server.stop()
 
 
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> None:
+    from agent import simulate
+
+    for name in ("", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if not simulate.main(args.days, args.users, args.models, args.seed):
+        raise SimulateError("the closing balances do not add up to the contracts' NMR holdings")
+
+
+class SimulateError(NmrxError, RuntimeError):
+    """`nmrx simulate` found balances that do not add up."""
+
+
 class SimulatorUsageError(NmrxError, ValueError):
     """A malformed `nmrx simulator` flag."""
 
@@ -97,6 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--state", type=Path, help="state file kept across restarts (default with a chain: .nmrx/simulator/)"
     )
     sim.set_defaults(handler=cmd_simulator)
+    simulate = sub.add_parser(
+        "simulate",
+        help="users, models, rounds and withdrawals through the pool and the staking agent "
+        "(on a fresh chain)",
+    )
+    simulate.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
+    simulate.add_argument("--users", type=int, default=3, help="users (default 3)")
+    simulate.add_argument("--models", type=int, default=2, help="models per user (default 2)")
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.set_defaults(handler=cmd_simulate)
     return parser
 
 

@@ -81,6 +81,10 @@ def run(settings: Settings) -> None:
 
         if with_simulator:
             start_simulator(settings, w3, agent, stack)
+            from agent import staking_service
+
+            staking_service.start(settings, w3, deployments, agent, stack)
+            say("staking agent running (stakes, checked claims, reconcile, relays, withdrawals)")
 
         app = create_app(Service(settings, w3, deployments, agent.address))
         config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")

@@ -81,6 +81,9 @@ class Simulator:
         self.lock = self.tournament.lock
         self.state_file = state_file
         self._stop = threading.Event()
+        # Test hook: (round, on-chain model id) → wei added to the payout `v3StakeClaim` serves
+        # (its proof unchanged), to play a Numerai that serves a wrong result.
+        self.tampered: dict[tuple[int, str], int] = {}
         state.load(self, state_file)
         self.tournament.changed = state_file is not None  # record the genesis at once
 
@@ -304,7 +307,7 @@ class Simulator:
             "submissionId": sub.id if sub else None,
             "tournamentId": chain.tournament,
             "merkleRoot": res.tree.root,
-            "payoutAmountWei": str(result.payout),
+            "payoutAmountWei": str(result.payout + self.tampered.get((number, onchain_id), 0)),
             "burnAmountWei": str(result.burn),
             "proof": res.tree.proof(result.staker, onchain_id),
         }
