@@ -9,6 +9,10 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 
 from agent.payouts import RoundResult, RoundTree
+# The EIP-712 types the agent and the simulator sign with: signing with them here checks that the
+# agent's statement of each type matches the contracts' typehashes.
+from agent.staking import TYPES as POOL_TYPES
+from agent.tournament.simulator.onchain import AUTH_FIELDS
 
 NMR = 10**18
 TOURNAMENT = 8
@@ -66,18 +70,7 @@ def chain_id():
 def stake_auth(tournament, numerai, staker, model, round_, max_amount, nonce, deadline=FAR, chain=None):
     """A stake authorization tuple and Numerai's signature over it."""
     auth = (TOURNAMENT, round_, str(staker), model, SUBMISSION, max_amount, nonce, deadline)
-    types = {
-        "StakeAuthorization": [
-            {"name": "tournament", "type": "uint32"},
-            {"name": "round", "type": "uint64"},
-            {"name": "staker", "type": "address"},
-            {"name": "modelId", "type": "bytes32"},
-            {"name": "submissionHash", "type": "bytes32"},
-            {"name": "maxAmount", "type": "uint256"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
+    types = {"StakeAuthorization": AUTH_FIELDS}
     domain = {
         "name": "NumeraiStaking",
         "version": "3",
@@ -132,20 +125,7 @@ def pool_domain(pool, chain=None):
 
 
 def allocation_signature(pool, signer, owner, model, targets, nonce, deadline=FAR, chain=None):
-    types = {
-        "SetAllocation": [
-            {"name": "owner", "type": "address"},
-            {"name": "model", "type": "bytes32"},
-            {"name": "targets", "type": "Target[]"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ],
-        "Target": [
-            {"name": "kind", "type": "uint8"},
-            {"name": "model", "type": "bytes32"},
-            {"name": "bps", "type": "uint16"},
-        ],
-    }
+    types = POOL_TYPES["SetAllocation"]
     message = {
         "owner": str(owner),
         "model": bytes.fromhex(model[2:]),
@@ -157,14 +137,7 @@ def allocation_signature(pool, signer, owner, model, targets, nonce, deadline=FA
 
 
 def withdrawal_signature(pool, signer, user, amount, nonce, deadline=FAR, chain=None):
-    types = {
-        "Withdrawal": [
-            {"name": "user", "type": "address"},
-            {"name": "amount", "type": "uint256"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
+    types = POOL_TYPES["Withdrawal"]
     message = {"user": str(user), "amount": amount, "nonce": nonce, "deadline": deadline}
     return sign_typed(signer, pool_domain(pool, chain), types, "Withdrawal", message)
 
@@ -196,16 +169,7 @@ def held_by_pool(pool, users, models):
 
 
 def policy_signature(pool, signer, owner, model, per_round, mode, nonce, deadline=FAR, chain=None):
-    types = {
-        "SetPolicy": [
-            {"name": "owner", "type": "address"},
-            {"name": "model", "type": "bytes32"},
-            {"name": "perRound", "type": "uint256"},
-            {"name": "mode", "type": "uint8"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
+    types = POOL_TYPES["SetPolicy"]
     message = {
         "owner": str(owner),
         "model": bytes.fromhex(model[2:]),
