@@ -11,7 +11,7 @@ Job keys say what each write does: ``registry:<chain>:<registry>:revoke:<model>:
 and ``registry:<chain>:<registry>:attest:<model>:<wallet>:<at>``, where ``<at>`` names the
 verification (16 hex digits of the HMAC of the code it spent: every code verifies once), so
 A → B → A plans a fresh attestation of A while running `check` again for the same verification
-plans nothing new.
+plans nothing new. `release(wallet, model)` lets the verified owner give the model up (a revoke job).
 """
 
 from __future__ import annotations
@@ -195,6 +195,17 @@ class OwnershipFlow:
             return Checked(wallet, model_id, decision)
         log.info("ownership-verified wallet=%s model=%s previous=%s", wallet, model_id,
                  decision.previous_owner)
+        return self._plan(wallet, model_id, decision, verified.code_digest)
+
+    def release(self, wallet: str, model_name_or_id: str) -> Checked:
+        """The verified owner gives the model up: its challenge is RELEASED and the registry
+        entry revoked by the agent (the owner may instead call `release` from its own wallet).
+        The caller must have authenticated `wallet`."""
+        model_id = self.model_id(model_name_or_id)
+        wallet = _checksum(wallet)
+        verified = self.challenges.verified(model_id)
+        decision = self.verifier.release(wallet, model_id)  # NotModelOwner unless the owner
+        log.info("ownership-released wallet=%s model=%s", wallet, model_id)
         return self._plan(wallet, model_id, decision, verified.code_digest)
 
     # -- jobs ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from agent.models import model_id_from_uuid
 from agent.ownership_flow import UnknownOwnershipModel
 from agent.verify.ownership import (
     NoOwnershipChallenge,
+    NotModelOwner,
     OwnershipCodeExpired,
     OwnershipCodeNotFound,
 )
@@ -127,3 +128,28 @@ def test_reverification_by_another_wallet_revokes_then_attests(env, wallets):
     assert third.jobs[1].key != first.jobs[0].key
     assert env.owner_of(model_id) == alice
     assert env.store.job_counts() == {"confirmed": 5}
+
+
+def test_owner_releases_then_another_wallet_verifies_without_revoke(sqlite_env, wallets):
+    env = sqlite_env
+    alice, bob = wallets
+    started = env.flow.start(alice, "alice_m0")
+    env.set_bio("alice", "alice_m0", started.code)
+    env.flow.check(alice, "alice_m0")
+    env.send_all()
+    with pytest.raises(NotModelOwner, match="not the verified owner"):
+        env.flow.release(bob, "alice_m0")
+
+    released = env.flow.release(alice, started.model_id)
+    assert [j.kind for j in released.jobs] == ["registry-revoke"] and released.new == 1
+    env.send_all()
+    env.assert_confirmed(*released.jobs)
+    assert env.owner_of(started.model_id) == ZERO
+
+    other = env.flow.start(bob, "alice_m0")
+    env.set_bio("alice", "alice_m0", other.code)
+    checked = env.flow.check(bob, "alice_m0")
+    assert [j.kind for j in checked.jobs] == ["registry-attest"]
+    env.send_all()
+    env.assert_confirmed(*checked.jobs)
+    assert env.owner_of(started.model_id) == bob
