@@ -11,7 +11,8 @@ Job keys say what each write does: ``registry:<chain>:<registry>:revoke:<model>:
 and ``registry:<chain>:<registry>:attest:<model>:<wallet>:<at>``, where ``<at>`` names the
 verification (16 hex digits of the HMAC of the code it spent: every code verifies once), so
 A → B → A plans a fresh attestation of A while running `check` again for the same verification
-plans nothing new. `release(wallet, model)` lets the verified owner give the model up (a revoke job).
+plans nothing new. `release(wallet, model)` lets the verified owner give the model up (a
+revoke job).
 """
 
 from __future__ import annotations
