@@ -73,7 +73,7 @@ class Env:
 
 
 @pytest.fixture
-def make_env(ModelRegistry, accounts, w3, agent_account, decoder, tmp_path, monkeypatch):  # noqa: F811
+def make_env(ModelRegistry, accounts, w3, agent_account, decoder, monkeypatch):  # noqa: F811
     monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     made = []
 
