@@ -78,3 +78,41 @@ leases = Table(
     Column("epoch", BigInteger, nullable=False),
     Column("expires_at", Float, nullable=False),
 )
+
+# Market workflows (migration 0003_market). One row per order the agent delivers for: the hash
+# `deliver` posts (ciphertext hash in file modes, submission hash in stake mode), the canonical
+# prediction hash of what was sold, and a reference to the sealed blob; never the plaintext.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("market", String(42), primary_key=True),
+    Column("order_id", BigInteger, primary_key=True),
+    Column("mode", String(16), nullable=False),  # file | verified_file | stake
+    Column("round", Integer, nullable=False),
+    Column("model_id", String(66), nullable=False),
+    Column("seller", String(42), nullable=False),
+    Column("buyer", String(42), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("delivery_hash", String(66)),
+    Column("prediction_hash", String(66)),
+    Column("blob", String(200)),  # content address of the ciphertext in the blob store
+    Column("submission_filename", String(64)),  # the auto-submission's random name
+    Column("submitted_at", Float),  # when the auto-submission was uploaded
+    Column("reason", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# The evidence behind each verdict, keyed by the hash posted on-chain with it.
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("hash", String(66), primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("market", String(42), nullable=False),
+    Column("order_id", BigInteger, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_evidence_order", evidence.c.chain_id, evidence.c.market, evidence.c.order_id)
