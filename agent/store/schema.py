@@ -87,7 +87,7 @@ deliveries = Table(
     metadata,
     Column("chain_id", BigInteger, primary_key=True),
     Column("market", String(42), primary_key=True),
-    Column("order_id", BigInteger, primary_key=True),
+    Column("order_id", String(78), primary_key=True),  # decimal: ids are 256-bit
     Column("mode", String(16), nullable=False),  # file | verified_file | stake
     Column("round", Integer, nullable=False),
     Column("model_id", String(66), nullable=False),
@@ -111,8 +111,14 @@ evidence = Table(
     Column("hash", String(66), primary_key=True),
     Column("chain_id", BigInteger, nullable=False),
     Column("market", String(42), nullable=False),
-    Column("order_id", BigInteger, nullable=False),
+    Column("order_id", String(78), nullable=False),  # decimal
     Column("body", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
 )
 Index("ix_evidence_order", evidence.c.chain_id, evidence.c.market, evidence.c.order_id)
+
+
+def order_key(order_id: int) -> str:
+    """An order's id as `deliveries` and `evidence` hold it: order ids are 256-bit hashes, beyond
+    what an SQL integer column holds, so they are kept as decimal strings."""
+    return str(int(order_id))

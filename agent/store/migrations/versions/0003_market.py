@@ -19,7 +19,7 @@ def upgrade() -> None:
         "deliveries",
         sa.Column("chain_id", sa.BigInteger, primary_key=True),
         sa.Column("market", sa.String(42), primary_key=True),
-        sa.Column("order_id", sa.BigInteger, primary_key=True),
+        sa.Column("order_id", sa.String(78), primary_key=True),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("round", sa.Integer, nullable=False),
         sa.Column("model_id", sa.String(66), nullable=False),
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(66), primary_key=True),
         sa.Column("chain_id", sa.BigInteger, nullable=False),
         sa.Column("market", sa.String(42), nullable=False),
-        sa.Column("order_id", sa.BigInteger, nullable=False),
+        sa.Column("order_id", sa.String(78), nullable=False),
         sa.Column("body", sa.JSON, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
