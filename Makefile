@@ -9,9 +9,14 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 run: bootstrap
 	nmrx run
 
-## test: every test and check (contract tests on ganache, agent tests, Slither).
+## test: every test and check (contract tests on ganache, agent tests, Slither), on
+## TEST_WORKERS processes (default 2), each with its own ganache. Contracts are compiled first,
+## so the workers load one finished build instead of racing to write it.
+TEST_WORKERS ?= 2
 test: bootstrap
-	pytest
+	brownie compile >/dev/null
+	rm -f build/tests-*.json
+	pytest -n $(TEST_WORKERS) --dist loadfile
 
 bootstrap:
 	@bash scripts/bootstrap.sh

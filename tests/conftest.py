@@ -108,11 +108,19 @@ def model_a(model_ids):
     return model_ids[0]
 
 
+_slither_lines: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    """Collect Slither's per-folder lines (recorded by tests/static/test_slither.py), here or as
+    an xdist worker's report reaches the controller."""
+    if report.when == "call":
+        _slither_lines.extend(value for name, value in report.user_properties if name == "slither")
+
+
 def pytest_terminal_summary(terminalreporter):
     """Show Slither's per-folder result next to the test summary."""
-    from tests.static import test_slither
-
-    if test_slither.summary:
+    if _slither_lines:
         terminalreporter.section("slither")
-        for line in test_slither.summary:
+        for line in sorted(_slither_lines):
             terminalreporter.write_line(line)
