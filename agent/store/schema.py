@@ -7,6 +7,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -116,3 +117,17 @@ evidence = Table(
     Column("created_at", Float, nullable=False),
 )
 Index("ix_evidence_order", evidence.c.chain_id, evidence.c.market, evidence.c.order_id)
+
+# Buyers' delivery settings (migration 0004_buyer_keys): the X25519 public key FILE-mode files are
+# sealed to, and for auto-submissions the buyer's upload-scoped Numerai key (a vault blob, never
+# plaintext) and the Numerai model (UUID) whose slot receives them.
+buyer_keys = Table(
+    "buyer_keys",
+    metadata,
+    Column("buyer", String(42), primary_key=True),
+    Column("public_key", String(64)),
+    Column("numerai_key", LargeBinary),
+    Column("slot_model", String(36)),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
