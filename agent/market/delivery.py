@@ -59,7 +59,13 @@ from agent.market.submission import submission_filename
 from agent.sender import call_payload
 from agent.store import CONFIRMED, FAILED, Store
 from agent.store.schema import deliveries, jobs
-from agent.tournament.client import CLASSIC, NumeraiClient, NumeraiError
+from agent.tournament.client import (
+    CLASSIC,
+    InvalidKeys,
+    MissingScope,
+    NumeraiClient,
+    NumeraiError,
+)
 from agent.vault import VaultError
 from agent.verify.predictions import PredictionFile, parse_predictions
 
@@ -295,7 +301,7 @@ class DeliveryFlow:
         payload = {**call_payload(fn), "order": str(order.id), "delivery_hash": hash_hex}
         self.store.plan(self.key(order.id), DELIVER_KIND, payload, conn=conn)
 
-    def _fail(self, record: DeliveryRecord, reason: str) -> DeliveryRecord:
+    def _fail(self, order_id: int, record: DeliveryRecord, reason: str) -> DeliveryRecord:
         with self.store.begin() as conn:
             conn.execute(
                 update(deliveries)
@@ -304,7 +310,7 @@ class DeliveryFlow:
             )
         failed = self.record(record.order_id)
         _event("delivery.failed", logging.WARNING, chain=self.chain_id,
-               market=self.market_address, order=record.order_id, mode=record.mode,
+               market=self.market_address, order=str(order_id), mode=record.mode,
                buyer=record.buyer, round=record.round, reason=reason)
         if self.on_failure is not None:
             self.on_failure(failed)
@@ -435,8 +441,8 @@ class DeliveryFlow:
                         "accepted it; submit again to retry"
                     )
         except (NumeraiError, BuyerSettingsError, VaultError) as exc:
-            reason = f"auto-submission to the buyer's slot failed: {exc}"
-            failed = self._fail(record, reason)
+            reason = f"auto-submission to the buyer's slot failed: {_buyer_reason(exc)}"
+            failed = self._fail(order.id, record, reason)
             raise AutoSubmissionFailed(
                 f"order {order.id}: {reason} (recorded; the buyer is told)", failed
             ) from None
@@ -475,7 +481,8 @@ class DeliveryFlow:
             if record is None:
                 continue
             if state == FAILED:
-                moved.append(self._fail(record, f"the deliver transaction failed: {reason}"))
+                moved.append(self._fail(int(payload["order"]), record,
+                                        f"the deliver transaction failed: {reason}"))
                 continue
             with self.store.begin() as conn:
                 conn.execute(
@@ -517,6 +524,17 @@ def _other_file(order_id: int, record: DeliveryRecord) -> AlreadyDelivering:
         f"{record.prediction_hash}, delivery hash {record.delivery_hash}, state "
         f"{record.state}); one order delivers one file"
     )
+
+
+def _buyer_reason(exc: Exception) -> str:
+    """The failure in the buyer's terms: numerapi's messages speak of the agent's own settings."""
+    if isinstance(exc, MissingScope):
+        return (f"the buyer's Numerai key lacks the '{exc.scope}' scope; the buyer must register "
+                "a key with the upload_submission and read_submission_info scopes")
+    if isinstance(exc, InvalidKeys):
+        return ("Numerai refused the buyer's Numerai key (revoked or mistyped); the buyer must "
+                "register a valid key")
+    return str(exc)
 
 
 def _lists(submissions: list[dict], name: str) -> bool:

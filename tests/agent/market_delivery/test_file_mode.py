@@ -4,6 +4,7 @@ import pytest
 from eth_utils import keccak
 from sqlalchemy import func, select
 
+from agent.market.buyers import BuyerSettingsError
 from agent.market.delivery import (
     DELIVERED,
     PREPARED,
@@ -76,7 +77,7 @@ def test_a_buyer_without_a_key_is_refused_before_anything_is_written(
 ):
     env = sqlite_env
     order = buy(FILE)
-    with pytest.raises(DeliveryError, match="registered no delivery public key"):
+    with pytest.raises(BuyerSettingsError, match="registered no delivery public key"):
         env.flow.submit_file(order, predictions, seller.address)
     assert env.flow.record(order) is None and env.store.job_counts() == {}
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from agent.market.buyers import BuyerSettingsError
 from agent.market.delivery import (
     DELIVERED,
     FAILED_STATE,
@@ -80,7 +81,7 @@ def test_a_failed_auto_submission_is_recorded_announced_and_retried(
     assert record.state == FAILED_STATE and "upload_submission" in record.reason
     assert env.failures == [record]
     events = [r.getMessage() for r in caplog.records if r.getMessage().startswith("delivery.failed")]
-    assert len(events) == 1 and f'"order": {order}' in events[0]
+    assert len(events) == 1 and f'"order": "{order}"' in events[0]
     assert READ_ONLY_KEY.secret_key.reveal() not in caplog.text
     assert env.store.job(env.flow.key(order)) is None  # no hash posted for a failed upload
 
@@ -98,6 +99,6 @@ def test_a_stake_order_without_a_registered_slot_is_refused_before_anything_is_w
     sqlite_env, buy, seller, predictions
 ):
     env = sqlite_env
-    with pytest.raises(DeliveryError, match="Numerai upload key and a model slot"):
+    with pytest.raises(BuyerSettingsError, match="Numerai upload key and a model slot"):
         env.flow.submit_file(buy(STAKE), predictions, seller.address)
     assert env.flow.records() == [] and env.store.job_counts() == {}
