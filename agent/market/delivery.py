@@ -283,9 +283,10 @@ class DeliveryFlow:
             rows = conn.execute(query.order_by(deliveries.c.order_id)).all()
         return [DeliveryRecord.from_row(r) for r in rows]
 
-    def _insert(self, conn, order: MarketOrder, state: str, **values) -> None:
+    def _insert(self, conn, order: MarketOrder, state: str, **values) -> bool:
+        """Insert the order's row unless it exists; True when this call inserted it."""
         now = self.clock()
-        conn.execute(
+        return conn.execute(
             self.store._insert(deliveries)
             .values(
                 chain_id=self.chain_id, market=self.market_address, order_id=order_key(order.id),
@@ -294,7 +295,7 @@ class DeliveryFlow:
                 updated_at=now, **values,
             )
             .on_conflict_do_nothing()
-        )
+        ).rowcount == 1
 
     def _plan_deliver(self, conn, order: MarketOrder, hash_hex: str) -> None:
         fn = self.market.functions.deliver(order.struct, bytes.fromhex(hash_hex[2:]))
@@ -333,32 +334,35 @@ class DeliveryFlow:
         if order.mode == STAKE:
             self.buyers.slot(order.buyer)  # refuse now, before anything is written
             with self.store.begin() as conn:
-                self._insert(
+                inserted = self._insert(
                     conn, order, UPLOADING, delivery_hash=parsed.hash_hex,
                     prediction_hash=parsed.hash_hex,
                     submission_filename=submission_filename(order.round),
                 )
-            return self._auto_submit(order, self.record(order.id), file_bytes)
-        public_key = self.buyers.public_key(order.buyer)
-        if order.mode == VERIFIED_FILE:
-            self.buyers.slot(order.buyer)
-        sealed = seal_delivery(file_bytes, public_key)
-        blob = self.blobs.put(sealed.ciphertext)
-        hash_hex = "0x" + sealed.delivery_hash.hex()
-        with self.store.begin() as conn:
-            if order.mode == FILE:
-                self._insert(conn, order, PREPARED, delivery_hash=hash_hex,
-                             prediction_hash=parsed.hash_hex, blob=blob)
-                self._plan_deliver(conn, order, hash_hex)
-            else:
-                self._insert(conn, order, UPLOADING, delivery_hash=hash_hex,
-                             prediction_hash=parsed.hash_hex, blob=blob,
-                             submission_filename=submission_filename(order.round))
+        else:
+            public_key = self.buyers.public_key(order.buyer)
+            if order.mode == VERIFIED_FILE:
+                self.buyers.slot(order.buyer)
+            sealed = seal_delivery(file_bytes, public_key)
+            blob = self.blobs.put(sealed.ciphertext)
+            hash_hex = "0x" + sealed.delivery_hash.hex()
+            with self.store.begin() as conn:
+                if order.mode == FILE:
+                    inserted = self._insert(conn, order, PREPARED, delivery_hash=hash_hex,
+                                            prediction_hash=parsed.hash_hex, blob=blob)
+                    if inserted:
+                        self._plan_deliver(conn, order, hash_hex)
+                else:
+                    inserted = self._insert(
+                        conn, order, UPLOADING, delivery_hash=hash_hex,
+                        prediction_hash=parsed.hash_hex, blob=blob,
+                        submission_filename=submission_filename(order.round),
+                    )
         record = self.record(order.id)
+        if not inserted:  # a concurrent call for the order got there first
+            return self._resume(order, record, file_bytes, parsed)
         if record.state == UPLOADING:
             return self._auto_submit(order, record, file_bytes)
-        if record.prediction_hash != parsed.hash_hex:  # a concurrent call won with another file
-            raise _other_file(order.id, record)
         log.info("delivery-prepared order=%s mode=%s hash=%s", order.id, record.mode,
                  record.delivery_hash)
         return record
@@ -397,8 +401,8 @@ class DeliveryFlow:
         self._check_open(order)
         blob = self.blobs.put(ciphertext)
         with self.store.begin() as conn:
-            self._insert(conn, order, PREPARED, delivery_hash=hash_hex, blob=blob)
-            self._plan_deliver(conn, order, hash_hex)
+            if self._insert(conn, order, PREPARED, delivery_hash=hash_hex, blob=blob):
+                self._plan_deliver(conn, order, hash_hex)
         record = self.record(order.id)
         if record.delivery_hash != hash_hex:
             raise _other_file(order.id, record)
@@ -410,7 +414,8 @@ class DeliveryFlow:
             raise _other_file(order.id, record)
         if record.state == UPLOADING:
             return self._auto_submit(order, record, file_bytes)
-        if record.state == FAILED_STATE and record.submission_filename and record.submitted_at is None:
+        upload_failed = record.submission_filename and record.submitted_at is None
+        if record.state == FAILED_STATE and upload_failed:
             # A failed auto-submission: try again under the same name.
             with self.store.begin() as conn:
                 conn.execute(update(deliveries).where(self._where(order.id))
@@ -431,7 +436,8 @@ class DeliveryFlow:
         name = record.submission_filename
         try:
             key, slot = self.buyers.slot(order.buyer)
-            client = NumeraiClient(self.client.url, *key.numerapi_args(), tournament=self.tournament)
+            client = NumeraiClient(self.client.url, *key.numerapi_args(),
+                                   tournament=self.tournament)
             if not _lists(client.submissions(slot), name):
                 _upload(client, slot, name, file_bytes)
                 self._after_upload(order.id)
@@ -498,7 +504,7 @@ class DeliveryFlow:
         content address. With `buyer` (the authenticated caller) it must be the order's buyer."""
         order_id = order.id if isinstance(order, MarketOrder) else int(order)
         record = self.record(order_id)
-        if record is None or record.state not in (PREPARED, DELIVERED, FAILED_STATE):
+        if record is None or record.state not in (PREPARED, DELIVERED):
             raise UnknownOrder(f"order {order_id} has no delivery yet; ask again later")
         if buyer is not None and Web3.to_checksum_address(buyer) != record.buyer:
             raise DeliveryError(f"only the buyer of order {order_id} may download its file")

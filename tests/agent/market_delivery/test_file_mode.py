@@ -73,7 +73,7 @@ def test_an_invalid_file_is_refused_and_nothing_is_written(
 
 
 def test_a_buyer_without_a_key_is_refused_before_anything_is_written(
-    sqlite_env, buy, seller, predictions, accounts
+    sqlite_env, buy, seller, predictions
 ):
     env = sqlite_env
     order = buy(FILE)

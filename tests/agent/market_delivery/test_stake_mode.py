@@ -80,7 +80,8 @@ def test_a_failed_auto_submission_is_recorded_announced_and_retried(
     record = env.flow.record(order)
     assert record.state == FAILED_STATE and "upload_submission" in record.reason
     assert env.failures == [record]
-    events = [r.getMessage() for r in caplog.records if r.getMessage().startswith("delivery.failed")]
+    events = [r.getMessage() for r in caplog.records
+              if r.getMessage().startswith("delivery.failed")]
     assert len(events) == 1 and f'"order": "{order}"' in events[0]
     assert READ_ONLY_KEY.secret_key.reveal() not in caplog.text
     assert env.store.job(env.flow.key(order)) is None  # no hash posted for a failed upload
