@@ -121,3 +121,27 @@ def test_verified_file_is_sealed_and_auto_submitted_to_the_buyers_slot(
     assert env.delivered_hash(order) == "0x" + keccak(ciphertext).hex() == record.delivery_hash
     assert open_sealed(ciphertext, buyer_keypair.private_key) == predictions
     assert record.prediction_hash == "0x" + prediction_hash(predictions).hex()
+
+
+def test_a_reverted_deliver_transaction_fails_the_delivery_and_says_why(
+    sqlite_env, buy, seller, buyer, buyer_keypair, predictions, market, caplog
+):
+    env = sqlite_env
+    env.buyers.register(buyer.address, public_key=buyer_keypair.public_hex())
+    order = buy(FILE)
+    env.flow.submit_file(order, predictions, seller.address)
+    # The seller delivers by hand before the agent's job is sent: the job's call now reverts.
+    market.deliver(env.flow.order(order).struct, "0x" + "ab" * 32, {"from": seller})
+    env.send_all()
+    [failed] = env.flow.sync()
+    assert failed.state == "failed" and "the deliver transaction failed" in failed.reason
+    assert "Marketplace" in failed.reason  # the contract's custom error, decoded
+    assert env.failures == [failed]
+    assert any(r.getMessage().startswith("delivery.failed") for r in caplog.records)
+    assert env.flow.sync() == []
+    # An order the seller delivered by hand is refused before anything is written.
+    other = buy(FILE)
+    market.deliver(env.flow.order(other).struct, "0x" + "cd" * 32, {"from": seller})
+    with pytest.raises(AlreadyDelivering, match="already delivered on-chain"):
+        env.flow.submit_file(other, predictions, seller.address)
+    assert env.flow.record(other) is None
