@@ -55,7 +55,11 @@ from agent.errors import NmrxError
 from agent.market.blobs import BlobStore
 from agent.market.buyers import BuyerKeys, BuyerSettingsError
 from agent.market.sealing import SEAL_OVERHEAD, delivery_hash, seal_delivery
-from agent.market.submission import submission_filename
+from agent.market.submission import (
+    InvalidSubmissionName,
+    parse_submission_filename,
+    submission_filename,
+)
 from agent.sender import call_payload
 from agent.store import CONFIRMED, FAILED, Store
 from agent.store.schema import deliveries, jobs
@@ -94,6 +98,10 @@ class UnknownOrder(DeliveryError):
 
 class AlreadyDelivering(DeliveryError):
     """The order is already being delivered with another file."""
+
+
+class SlotInUse(DeliveryError):
+    """The buyer's slot already carries another order's different file for the round."""
 
 
 class AutoSubmissionFailed(DeliveryError):
@@ -438,7 +446,9 @@ class DeliveryFlow:
             key, slot = self.buyers.slot(order.buyer)
             client = NumeraiClient(self.client.url, *key.numerapi_args(),
                                    tournament=self.tournament)
-            if not _lists(client.submissions(slot), name):
+            listed = client.submissions(slot)
+            if not _lists(listed, name):
+                self._check_slot_free(order, record, listed)
                 _upload(client, slot, name, file_bytes)
                 self._after_upload(order.id)
                 if not _lists(client.submissions(slot), name):
@@ -446,7 +456,7 @@ class DeliveryFlow:
                         f"the upload {name} does not appear in the buyer's slot after Numerai "
                         "accepted it; submit again to retry"
                     )
-        except (NumeraiError, BuyerSettingsError, VaultError) as exc:
+        except (NumeraiError, BuyerSettingsError, VaultError, SlotInUse) as exc:
             reason = f"auto-submission to the buyer's slot failed: {_buyer_reason(exc)}"
             failed = self._fail(order.id, record, reason)
             raise AutoSubmissionFailed(
@@ -462,6 +472,36 @@ class DeliveryFlow:
                 self._plan_deliver(conn, order, record.delivery_hash)
         log.info("delivery-submitted order=%s mode=%s name=%s", order.id, record.mode, name)
         return self.record(order.id)
+
+    def _check_slot_free(self, order: MarketOrder, record: DeliveryRecord,
+                         listed: list[dict]) -> None:
+        """A slot holds one submission per round, and a stake backs one hash: refuse to replace
+        another order's different auto-submission for the round (the buyer registers another
+        slot, then the seller submits again)."""
+        ours = set()
+        for submission in listed:
+            name = str(submission.get("filename", "")).rsplit("/", 1)[-1]
+            try:
+                if parse_submission_filename(name)[0] == order.round:
+                    ours.add(name)
+            except InvalidSubmissionName:
+                continue  # the buyer's own upload: its business
+        if not ours:
+            return
+        with self.store.engine.connect() as conn:
+            other = conn.execute(
+                select(deliveries.c.order_id, deliveries.c.market).where(
+                    deliveries.c.submission_filename.in_(sorted(ours)),
+                    deliveries.c.state.in_((PREPARED, DELIVERED)),
+                    deliveries.c.prediction_hash != record.prediction_hash,
+                )
+            ).first()
+        if other is not None:
+            raise SlotInUse(
+                f"the buyer's slot already carries another order's file for round {order.round} "
+                f"(order key {other.order_id} on {other.market}); a stake backs one file, so the "
+                "buyer must register another model slot, then the seller submits again"
+            )
 
     def _after_upload(self, order_id: int) -> None:
         """A seam between the upload and the job planning (tests inject a crash here)."""

@@ -72,7 +72,7 @@ def sim_config() -> SimulatorConfig:
         accounts=(
             AccountSpec(SELLER_USER, ("sally_model",),
                         (TokenSpec("SALLYPUBLICID", "sally-secret-31d1"),)),
-            AccountSpec(BUYER_USER, ("barry_model",), (
+            AccountSpec(BUYER_USER, ("barry_model", "barry_second"), (
                 TokenSpec(*BUYER_FULL),
                 TokenSpec(BUYER_KEY.public_id, BUYER_KEY.secret_key.reveal(), UPLOAD_SCOPES),
                 TokenSpec(READ_ONLY_KEY.public_id, READ_ONLY_KEY.secret_key.reveal(),
@@ -107,6 +107,11 @@ def buyer_api(simulator):
 @pytest.fixture(scope="module")
 def slot(buyer_api):
     return buyer_api.get_models()["barry_model"]
+
+
+@pytest.fixture(scope="module")
+def second_slot(buyer_api):
+    return buyer_api.get_models()["barry_second"]
 
 
 @pytest.fixture(scope="module")

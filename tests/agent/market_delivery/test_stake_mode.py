@@ -103,3 +103,26 @@ def test_a_stake_order_without_a_registered_slot_is_refused_before_anything_is_w
     with pytest.raises(BuyerSettingsError, match="Numerai upload key and a model slot"):
         env.flow.submit_file(buy(STAKE), predictions, seller.address)
     assert env.flow.records() == [] and env.store.job_counts() == {}
+
+
+def test_a_second_file_for_a_slot_and_round_is_refused_until_the_buyer_registers_another_slot(
+    sqlite_env, buy, seller, buyer, predictions, slot, second_slot, simulator, live_ids
+):
+    env = sqlite_env
+    env.buyers.register(buyer.address, numerai_key=BUYER_KEY, slot_model=slot)
+    first, second = buy(STAKE), buy(STAKE)
+    env.flow.submit_file(first, predictions, seller.address)
+    other = write_predictions({i: 0.25 for i in live_ids})
+    with pytest.raises(AutoSubmissionFailed, match="already carries another order's file"):
+        env.flow.submit_file(second, other, seller.address)
+    failed = env.flow.record(second)
+    assert failed.state == FAILED_STATE and "register another model slot" in failed.reason
+    assert [s.filename for s in simulator[0].tournament.model_submissions(slot)
+            if s.filename == failed.submission_filename] == []
+
+    env.buyers.register(buyer.address, slot_model=second_slot)
+    retried = env.flow.submit_file(second, other, seller.address)
+    assert retried.state == PREPARED
+    slot_submission(simulator, second_slot, retried.submission_filename)
+    env.send_all()
+    assert env.delivered_hash(first) != env.delivered_hash(second) == retried.prediction_hash
