@@ -4,7 +4,8 @@ simulator's current round, a funded buyer, the tournament simulator serving Nume
 buyer's slot), the core's stores (SQLite and real PostgreSQL) and a `DeliveryFlow` with the core
 `Sender`.
 
-Chain fixtures are module-scoped (every test is rewound by the suite's `isolation`); each test
+Chain fixtures are module-scoped (every test is rewound by the suite's `isolation`), the
+simulator is shared by the session (tests find their uploads by their random names); each test
 gets a fresh store, blob folder and flow, so it starts with no delivery recorded."""
 
 from datetime import UTC, datetime
@@ -82,45 +83,50 @@ def sim_config() -> SimulatorConfig:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def simulator():
     sim = Simulator(sim_config(), ManualClock(datetime.now(UTC)))
     server = SimulatorServer(sim, tick_seconds=0).start()
-    previous = base_api.API_TOURNAMENT_URL
     yield sim, server
     server.stop()
-    base_api.API_TOURNAMENT_URL = previous
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(autouse=True)
+def numerai_url(simulator, monkeypatch):
+    """numerapi reads its endpoint from a module global: point it at the simulator for each
+    test and restore it afterwards, for the rest of the suite."""
+    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", simulator[1].url)
+
+
+@pytest.fixture(scope="session")
 def round_number(simulator):
     return simulator[0].tournament.current_round().number
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def buyer_api(simulator):
     """numerapi under the buyer's full key: what the buyer itself sees in its slot."""
-    base_api.API_TOURNAMENT_URL = simulator[1].url
     return numerapi.NumerAPI(*BUYER_FULL, verbosity="CRITICAL", show_progress_bars=False)
 
 
-@pytest.fixture(scope="module")
-def slot(buyer_api):
-    return buyer_api.get_models()["barry_model"]
+@pytest.fixture(scope="session")
+def slot(simulator):
+    """The buyer's model the agent submits to (its API id, as numerapi's get_models gives)."""
+    return simulator[0].config.model_uuid(BUYER_USER, "barry_model")
 
 
-@pytest.fixture(scope="module")
-def second_slot(buyer_api):
-    return buyer_api.get_models()["barry_second"]
+@pytest.fixture(scope="session")
+def second_slot(simulator):
+    return simulator[0].config.model_uuid(BUYER_USER, "barry_second")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_ids(simulator, round_number):
     sim = simulator[0]
     return sim.tournament.live_ids(sim.tournament.current_round())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def predictions(live_ids):
     """A valid file for the round, with an unmistakable row to scan for."""
     return write_predictions({i: 0.123456789 + k / 1000 for k, i in enumerate(live_ids)})

@@ -32,6 +32,7 @@ def slot_submission(simulator, slot, name):
 def test_stake_upload_reaches_the_buyers_slot_and_the_chain_gets_its_hash(
     env, buy, seller, buyer, predictions, buyer_api, slot, simulator, round_number
 ):
+    assert buyer_api.get_models()["barry_model"] == slot
     env.buyers.register(buyer.address, numerai_key=BUYER_KEY, slot_model=slot)
     assert env.buyers.settings(buyer.address).has_numerai_key
     order = buy(STAKE)
