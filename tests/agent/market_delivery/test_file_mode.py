@@ -53,9 +53,8 @@ def test_a_file_delivery_opens_only_with_the_buyers_key(
 
 
 def test_an_invalid_file_is_refused_and_nothing_is_written(
-    sqlite_env, buy, seller, buyer, buyer_keypair, predictions, live_ids
+    env, buy, seller, buyer, buyer_keypair, predictions, live_ids
 ):
-    env = sqlite_env
     env.buyers.register(buyer.address, public_key=buyer_keypair.public_hex())
     order = buy(FILE)
     missing_row = b"\n".join(predictions.splitlines()[:-1]) + b"\n"
