@@ -394,8 +394,8 @@ class DeliveryFlow:
             )
         hash_hex = "0x" + delivery_hash(ciphertext).hex()
         if expected_hash is not None:
-            expected = (expected_hash if isinstance(expected_hash, str)
-                        else "0x" + bytes(expected_hash).hex()).lower()
+            expected = ("0x" + expected_hash.strip().lower().removeprefix("0x")
+                        if isinstance(expected_hash, str) else "0x" + bytes(expected_hash).hex())
             if expected != hash_hex:
                 raise DeliveryError(
                     f"the sealed file hashes to {hash_hex}, not the {expected} you stated; it "

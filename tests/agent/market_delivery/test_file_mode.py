@@ -92,8 +92,9 @@ def test_a_file_sealed_client_side_is_checked_by_hash_and_delivered(
     assert env.flow.record(order) is None
     record = env.flow.submit_sealed(order, ciphertext, seller.address, keccak(ciphertext))
     assert record.state == PREPARED and record.prediction_hash is None
-    # Again (a retry) plans nothing new; another ciphertext for the same order is refused.
-    env.flow.submit_sealed(order, ciphertext, seller.address)
+    # Again (a retry, the hash as bare hex) plans nothing new; another ciphertext is refused.
+    env.flow.submit_sealed(order, ciphertext, seller.address, keccak(ciphertext).hex().upper())
+    assert env.store.job_counts() == {"planned": 1}
     with pytest.raises(AlreadyDelivering):
         env.flow.submit_sealed(order, seal(predictions, buyer_keypair.public_key), seller.address)
     env.send_all()
