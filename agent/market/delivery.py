@@ -48,6 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from sqlalchemy import select, update
 from web3 import Web3
 
@@ -456,7 +457,8 @@ class DeliveryFlow:
                         f"the upload {name} does not appear in the buyer's slot after Numerai "
                         "accepted it; submit again to retry"
                     )
-        except (NumeraiError, BuyerSettingsError, VaultError, SlotInUse) as exc:
+        except (NumeraiError, BuyerSettingsError, VaultError, SlotInUse,
+                requests.RequestException) as exc:
             reason = f"auto-submission to the buyer's slot failed: {_buyer_reason(exc)}"
             failed = self._fail(order.id, record, reason)
             raise AutoSubmissionFailed(
@@ -580,6 +582,8 @@ def _buyer_reason(exc: Exception) -> str:
     if isinstance(exc, InvalidKeys):
         return ("Numerai refused the buyer's Numerai key (revoked or mistyped); the buyer must "
                 "register a valid key")
+    if isinstance(exc, requests.RequestException):
+        return f"Numerai's upload URL did not answer ({type(exc).__name__}); submit again"
     return str(exc)
 
 

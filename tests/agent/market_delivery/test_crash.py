@@ -3,9 +3,10 @@
 never a second name, never a second hash."""
 
 import pytest
+import requests
 
 from agent.market import delivery as delivery_module
-from agent.market.delivery import PREPARED, UPLOADING
+from agent.market.delivery import PREPARED, UPLOADING, AutoSubmissionFailed
 from tests.unitary.market_fixtures import FILE, STAKE, VERIFIED_FILE
 
 from .conftest import BUYER_KEY
@@ -98,3 +99,24 @@ def test_a_crash_between_sealing_and_planning_leaves_no_row_and_a_retry_posts_on
     env.send_all()
     assert env.delivered_hash(order) == record.delivery_hash
     assert restarted.blobs.has(record.blob)
+
+
+def test_an_unanswered_upload_is_recorded_failed_and_retried_under_the_same_name(
+    sqlite_env, buy, seller, buyer, predictions, slot, simulator, monkeypatch
+):
+    env = sqlite_env
+    env.buyers.register(buyer.address, numerai_key=BUYER_KEY, slot_model=slot)
+    order = buy(STAKE)
+
+    def refused(*args, **kwargs):
+        raise requests.ConnectionError("connection reset")
+
+    monkeypatch.setattr(delivery_module, "_upload", refused)
+    with pytest.raises(AutoSubmissionFailed, match="did not answer"):
+        env.flow.submit_file(order, predictions, seller.address)
+    monkeypatch.undo()
+    failed = env.flow.record(order)
+    assert failed.state == "failed" and env.failures == [failed]
+    record = env.new_flow().submit_file(order, predictions, seller.address)
+    assert record.state == PREPARED and record.submission_filename == failed.submission_filename
+    assert len(uploads_named(simulator, slot, record.submission_filename)) == 1
