@@ -106,8 +106,9 @@ def test_a_file_sealed_client_side_is_checked_by_hash_and_delivered(
 
 
 def test_verified_file_is_sealed_and_auto_submitted_to_the_buyers_slot(
-    env, buy, seller, buyer, buyer_keypair, predictions, buyer_api, slot
+    sqlite_env, buy, seller, buyer, buyer_keypair, predictions, buyer_api, slot
 ):
+    env = sqlite_env  # the store's part is the file and stake modes' (tested on both stores)
     env.buyers.register(buyer.address, public_key=buyer_keypair.public_key,
                         numerai_key=BUYER_KEY, slot_model=slot)
     order = buy(VERIFIED_FILE)
