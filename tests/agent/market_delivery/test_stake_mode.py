@@ -30,8 +30,9 @@ def slot_submission(simulator, slot, name):
 
 
 def test_stake_upload_reaches_the_buyers_slot_and_the_chain_gets_its_hash(
-    env, buy, seller, buyer, predictions, buyer_api, slot, simulator, round_number
+    env, buy, seller, buyer, predictions, buyer_api, slot, simulator, round_number, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     assert buyer_api.get_models()["barry_model"] == slot
     env.buyers.register(buyer.address, numerai_key=BUYER_KEY, slot_model=slot)
     assert env.buyers.settings(buyer.address).has_numerai_key
@@ -66,6 +67,11 @@ def test_stake_upload_reaches_the_buyers_slot_and_the_chain_gets_its_hash(
     env.flow.submit_file(order, predictions, seller.address)
     assert len([s for s in buyer_api.submission_ids(slot)
                 if s["filename"] == record.submission_filename]) == 1
+    # Nothing logged anywhere (numerapi and requests included, at DEBUG) shows the buyer's key
+    # or the file.
+    assert "delivery-submitted" in caplog.text  # the capture works
+    assert BUYER_KEY.secret_key.reveal() not in caplog.text
+    assert predictions.decode().splitlines()[1] not in caplog.text
 
 
 def test_a_failed_auto_submission_is_recorded_announced_and_retried(
