@@ -7,6 +7,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -117,6 +118,19 @@ evidence = Table(
 )
 Index("ix_evidence_order", evidence.c.chain_id, evidence.c.market, evidence.c.order_id)
 
+# Buyers' delivery settings (migration 0004_buyer_keys): the X25519 public key FILE-mode files are
+# sealed to, and for auto-submissions the buyer's upload-scoped Numerai key (a vault blob, never
+# plaintext) and the Numerai model (UUID) whose slot receives them.
+buyer_keys = Table(
+    "buyer_keys",
+    metadata,
+    Column("buyer", String(42), primary_key=True),
+    Column("public_key", String(64)),
+    Column("numerai_key", LargeBinary),
+    Column("slot_model", String(36)),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
 
 def order_key(order_id: int) -> str:
     """An order's id as `deliveries` and `evidence` hold it: order ids are 256-bit hashes, beyond
