@@ -6,11 +6,12 @@ chain's clock (the latest block's timestamp: the contract compares deadlines wit
 and plans, each in one database transaction:
 
 - `verdict:<chain>:<market>:<order>`: verdicts with evidence (`agent.market.verdicts`);
-- `reclaim:<chain>:<market>:<order>`: a Paid order whose delivery deadline passed: the buyer is
-  refunded and paid `MISSED_DELIVERY_BPS` of the order's locked seller bond;
 - `settle:<chain>:<market>:<hash of the batch>`: `settleBatch` over every order whose state timed
   out: a verdict final after its challenge window, a plain file's complaint window, a silent
-  verifier's verdict and challenge windows, an arbiter's silence. The key is the hash of the
+  verifier's verdict and challenge windows, an arbiter's silence, and a missed delivery (a Paid
+  order past its delivery deadline, which `settleBatch` reclaims exactly as `reclaim` does: the
+  buyer is refunded and paid `MISSED_DELIVERY_BPS` of the order's locked seller bond; batched,
+  a refund costs a fraction of a lone `reclaim` transaction). The key is the hash of the
   batch's (order id, order commitment) pairs, and the payload lists them: an order is planned
   again only when no planned, sent or confirmed batch holds its current commitment, so a crash
   at any point settles nothing twice and misses nothing (a batch holding a commitment that was
@@ -80,14 +81,12 @@ class SettlementConfig:
     batch_size: int = 40
     settle_gas_base: int = 80_000
     settle_gas_each: int = 45_000  # a slash or a silent verifier's order reads MarketTerms
-    reclaim_gas: int = 200_000
     verdict: VerdictConfig = field(default_factory=VerdictConfig)
 
 
 @dataclass
 class TickReport:
     verdicts: int = 0
-    reclaims: int = 0
     settlements: int = 0  # orders put into new settleBatch jobs
     batches: int = 0
 
@@ -148,34 +147,8 @@ class MarketSettlement:
         now = self.chain_time()
         report = TickReport()
         report.verdicts = self.verdicts.plan(orders, stakes, now)
-        report.reclaims = self.plan_reclaims(orders, now)
         report.settlements, report.batches = self.plan_settlements(orders, now)
         return report
-
-    # -- missed deliveries --------------------------------------------------------------------
-
-    def reclaim_key(self, order_id: int) -> str:
-        return f"reclaim:{self.tag}:{order_id}"
-
-    def plan_reclaims(self, orders: dict[int, OrderView], now: int) -> int:
-        due = [o for o in orders.values() if o.open and o.state == PAID and now > o.deadline]
-        if not due:
-            return 0
-        keys = {self.reclaim_key(o.id): o for o in due}
-        done = self._existing(list(keys))
-        specs = [
-            (key, "reclaim", {
-                **call_payload(self.market.functions.reclaim(o.struct),
-                               gas=self.config.reclaim_gas),
-                "order": str(o.id),
-            })
-            for key, o in keys.items() if key not in done
-        ]
-        with self.store.begin() as conn:
-            planned = self.store.plan_many(specs, conn=conn)
-        if planned:
-            _event("reclaims.planned", orders=planned)
-        return planned
 
     # -- settlement batches -------------------------------------------------------------------
 
@@ -210,7 +183,7 @@ class MarketSettlement:
         batches) newly planned."""
         candidates = [
             o for o in orders.values()
-            if o.open and o.state in (DELIVERED, JUDGED, DISPUTED)
+            if o.open and o.state in (PAID, DELIVERED, JUDGED, DISPUTED)
         ]
         if not candidates:
             return 0, 0

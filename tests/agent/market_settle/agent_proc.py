@@ -3,7 +3,8 @@ installed (watcher, ticks, sender), stopped once every one of EXPECT orders is s
 (as its stored events show) and no job is pending.
 
 Configured by environment: STORE_URL, RPC_URL, AGENT_KEY (a throwaway test key), MARKET,
-STAKING, START_BLOCK, BUILD_DIR, BATCH, EXPECT.
+STAKING, START_BLOCK, BUILD_DIR, BATCH (orders per settleBatch), SEND_BATCH (jobs sent per
+round), EXPECT.
 """
 
 import json
@@ -35,13 +36,14 @@ def main() -> int:
     batch = int(env.get("BATCH", "10"))
     agent = MarketSettlement(w3, store, market, staking,
                              config=SettlementConfig(batch_size=batch))
-    settings = Settings(poll_interval=0.05, job_batch_size=batch, stuck_after=30.0,
+    settings = Settings(poll_interval=0.05, job_batch_size=int(env.get("SEND_BATCH", batch)),
+                        stuck_after=30.0,
                         max_failures=50, confirmation_depth=0)
     sender = Sender(w3, Account.from_key(env["AGENT_KEY"]), store,
                     decoder=RevertDecoder.from_build_dir(build))
     core = AgentCore(settings, w3, store, sender)
     watcher = agent.watcher(confirmations=0, start_block=int(env["START_BLOCK"]))
-    agent.install(core, every=0.2, watcher=watcher)
+    agent.install(core, every=0.3, watcher=watcher)
     core.watchers.append(watcher)
     core.life.every(settings.poll_interval, watcher.poll, name="watch:market")
     expect = int(env["EXPECT"])
@@ -54,7 +56,7 @@ def main() -> int:
         if len(orders) >= expect and not any(o.open for o in orders.values()):
             core.life.stop("every order settled")
 
-    core.life.every(0.2, stop_when_done)
+    core.life.every(0.3, stop_when_done)
     core.life.run()
     return 0
 

@@ -1,5 +1,5 @@
 """Crash safety of settlement: an agent process SIGKILLed at random points while settling 200
-orders (180 delivered plain files settled by `settleBatch`, 20 missed deliveries reclaimed),
+orders by `settleBatch` jobs (100 delivered plain files released, 100 missed deliveries refunded),
 restarted after each of 10 kills; on chain every order settled exactly once and every NMR is
 where the terms say. (SQLite only: a PostgreSQL run would double this test's time; the store's
 own crash test covers both.)"""
@@ -20,7 +20,7 @@ from tests.agent.core.conftest import BUILD
 from tests.agent.core.test_crash import progress
 from tests.unitary.market_fixtures import DAY, FILE, NMR, PAID, ladder, sign_ladder
 
-DELIVERED_COUNT, MISSED_COUNT = 180, 20
+DELIVERED_COUNT, MISSED_COUNT = 100, 100
 KILLS = 10
 PRICE = NMR
 FEE = PRICE * 250 // 10_000
@@ -40,16 +40,17 @@ def open_orders(t, listing, buyers, count, w3):
     lad = ladder(listing, (PRICE,), (count,), round_=500, deliver_by=now + DAY, expiry=now + DAY)
     r, vs = sign_ladder(t.bmarket, t.seller, lad, chain_id=chain.id)
     listing_view = t.market.functions.listingOf(listing).call()
+    first = w3.eth.block_number + 1
     hashes = [
         t.market.functions.fill(lad, r, vs, 1, PRICE, 2**96, 10_000).transact(
             {"from": str(buyers[i % len(buyers)]), "gas": 400_000})
         for i in range(count)
     ]
+    assert w3.eth.wait_for_transaction_receipt(hashes[-1])["status"] == 1
+    events = t.market.events.OrderOpened().get_logs(from_block=first)
+    assert len(events) == count  # every fill succeeded
     orders = []
-    for h in hashes:
-        receipt = w3.eth.wait_for_transaction_receipt(h)
-        assert receipt["status"] == 1
-        (ev,) = t.market.events.OrderOpened().process_receipt(receipt)
+    for ev in events:
         a = ev["args"]
         orders.append((a["orderId"], listing_view[0], a["buyer"], listing_view[1], PAID, 0,
                        a["deliverBy"], a["feeBps"], listing_view[11], listing_view[12],
@@ -60,31 +61,37 @@ def open_orders(t, listing, buyers, count, w3):
 def test_sigkill_while_settling_200_orders_settles_each_exactly_once(
     make_trades, sqlite_url, model_ids, bob, carol, verifier, verifier_key, market, tmp_path
 ):
+    t0 = time.monotonic()
     t = make_trades(sqlite_url)
     w3 = t.w3
     start_block = web3.eth.block_number
     listing = t.listing(model_ids[1], FILE)
     orders = open_orders(t, listing, [bob, carol], DELIVERED_COUNT + MISSED_COUNT, w3)
     delivered, missed = orders[:DELIVERED_COUNT], orders[DELIVERED_COUNT:]
+    first = w3.eth.block_number + 1
     sent = [t.market.functions.deliver(o, keccak(o[0].to_bytes(32, "big"))).transact(
         {"from": str(verifier), "gas": 200_000}) for o in delivered]
-    assert all(w3.eth.wait_for_transaction_receipt(h)["status"] == 1 for h in sent)
+    w3.eth.wait_for_transaction_receipt(sent[-1])
+    assert len(t.market.events.OrderDelivered().get_logs(from_block=first)) == DELIVERED_COUNT
     balances = {b: market.balanceOf(b) for b in (bob, carol)}
     chain.sleep(2 * DAY + 1)  # past the complaint windows and the delivery deadlines
     chain.mine()
 
     env = {"STORE_URL": sqlite_url, "RPC_URL": w3.provider.endpoint_uri,
            "AGENT_KEY": verifier_key.key.hex(), "MARKET": market.address,
-           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "10",
+           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "10", "SEND_BATCH": "2",
            "EXPECT": str(len(orders))}
     rng = random.Random(12)
     log = open(tmp_path / "agents.log", "ab")
-    started, kills = time.monotonic(), 0
-    for _ in range(KILLS):
+    print(f"200 orders opened, 100 delivered in {time.monotonic() - t0:.1f} s")
+    started, kills, runs = time.monotonic(), 0, 0
+    while kills < KILLS and runs < 3 * KILLS:
+        runs += 1
         proc = spawn(env, log)
-        # Half the kills land while planning (right after start-up), half mid-send/confirm.
-        if rng.random() < 0.5:
-            deadline = time.monotonic() + rng.uniform(1.0, 3.0)
+        # Some kills land while the agent plans (soon after start-up), the rest mid-send or
+        # mid-confirm, after 1 to 3 more jobs were recorded as sent.
+        if rng.random() < 0.3:
+            deadline = time.monotonic() + rng.uniform(1.2, 2.0)
             while proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
         else:
@@ -118,7 +125,5 @@ def test_sigkill_while_settling_200_orders_settles_each_exactly_once(
     jobs = t.store.jobs()
     batched = [int(i) for j in jobs if j.kind == "settle-batch" and j.state == CONFIRMED
                for i, _h in j.payload["orders"]]
-    reclaimed = [int(j.payload["order"]) for j in jobs if j.kind == "reclaim"]
-    assert sorted(batched) == sorted(o[0] for o in delivered)
-    assert sorted(reclaimed) == sorted(o[0] for o in missed)
-    assert all(j.state == CONFIRMED for j in jobs if j.kind in ("settle-batch", "reclaim"))
+    assert sorted(batched) == sorted(o[0] for o in orders)
+    assert all(j.state == CONFIRMED for j in jobs if j.kind == "settle-batch")

@@ -142,17 +142,17 @@ def test_seller_who_never_delivers_refunds_the_buyer_and_pays_it_from_the_bond(
     order = t.buy(t.listing(model_ids[0], STAKE), bob)
     before = market.balanceOf(bob)
     t.run()
-    assert not t.jobs("reclaim")  # not before the delivery deadline
+    assert not t.jobs("settle-batch")  # not before the delivery deadline
     sleep(DAY + 1)
     t.run()
-    (job,) = t.jobs("reclaim")
+    (job,) = t.jobs("settle-batch")  # settleBatch reclaims a Paid order past its deadline
     assert job.state == CONFIRMED, job.reason
     args = settled(t, order)
     assert args["outcome"] == 1 and args["toBuyer"] == PRICE + COLLATERAL + BOND // 2
     assert market.balanceOf(bob) == before + PRICE + COLLATERAL + BOND // 2
     assert market.sellerOf(t.seller)["bond"] == 100 * NMR - BOND // 2
     t.run()
-    assert len(t.jobs("reclaim")) == 1  # planned once
+    assert len(t.jobs("settle-batch")) == 1  # planned once
 
 
 def test_disputed_verdict_is_surfaced_for_the_arbiter_with_its_evidence(
