@@ -13,9 +13,10 @@ import time
 
 from brownie import chain, web3
 from eth_utils import keccak
+from sqlalchemy import func, select
 
 from agent.config import PROJECT_ROOT
-from agent.store import CONFIRMED
+from agent.store import CONFIRMED, cursors
 from tests.agent.core.conftest import BUILD
 from tests.agent.core.test_crash import progress
 from tests.unitary.market_fixtures import DAY, FILE, NMR, PAID, ladder, sign_ladder
@@ -31,6 +32,12 @@ def spawn(env, log):
     full = {**os.environ, "BUILD_DIR": str(BUILD), "PYTHONPATH": str(PROJECT_ROOT), **env}
     return subprocess.Popen([sys.executable, "-m", "tests.agent.market_settle.agent_proc"],
                             cwd=PROJECT_ROOT, env=full, stdout=log, stderr=log)
+
+
+def polled_at(store) -> float:
+    """When the agent's watcher last moved its cursor (0: never)."""
+    with store.engine.connect() as c:
+        return c.execute(select(func.max(cursors.c.updated_at))).scalar() or 0.0
 
 
 def open_orders(t, listing, buyers, count, w3):
@@ -79,7 +86,7 @@ def test_sigkill_while_settling_200_orders_settles_each_exactly_once(
 
     env = {"STORE_URL": sqlite_url, "RPC_URL": w3.provider.endpoint_uri,
            "AGENT_KEY": verifier_key.key.hex(), "MARKET": market.address,
-           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "10", "SEND_BATCH": "2",
+           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "5", "SEND_BATCH": "2",
            "EXPECT": str(len(orders))}
     rng = random.Random(12)
     log = open(tmp_path / "agents.log", "ab")
@@ -87,14 +94,15 @@ def test_sigkill_while_settling_200_orders_settles_each_exactly_once(
     started, kills, runs = time.monotonic(), 0, 0
     while kills < KILLS and runs < 3 * KILLS:
         runs += 1
+        spawned = time.time()
         proc = spawn(env, log)
-        # Some kills land while the agent plans (soon after start-up), the rest mid-send or
-        # mid-confirm, after 1 to 3 more jobs were recorded as sent.
         if rng.random() < 0.3:
-            deadline = time.monotonic() + rng.uniform(1.2, 2.0)
-            while proc.poll() is None and time.monotonic() < deadline:
+            # While it plans: once its watcher has polled (start-up takes seconds), within 0.3 s.
+            while proc.poll() is None and polled_at(t.store) < spawned:
                 time.sleep(0.01)
+            time.sleep(rng.random() * 0.3)
         else:
+            # Mid-send or mid-confirm: after 1 to 3 more jobs were recorded as sent.
             target = progress(t.store) + rng.randint(1, 3)
             while proc.poll() is None and progress(t.store) < target:
                 time.sleep(0.01)
