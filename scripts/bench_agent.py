@@ -310,10 +310,10 @@ def bench_market(orders: int, batch: int = 50) -> dict:
     }
 
 
-def print_market(orders: int) -> None:
+def print_market(orders: int, batch: int = 50) -> None:
     from agent.verify.predictions import measure_hash_throughput
 
-    r = bench_market(orders)
+    r = bench_market(orders, batch)
     ratio = r["send_rate"] / r["raw_rate"]
     goal = "meets" if ratio >= 5 else "MISSES"
     print(
@@ -349,11 +349,12 @@ def main() -> None:
     parser.add_argument(
         "--market-orders", type=int, default=200, help="0 skips the market settlement bench"
     )
+    parser.add_argument("--market-batch", type=int, default=50, help="orders per settleBatch")
     parser.add_argument("--only-market", action="store_true")
     args = parser.parse_args()
 
     if args.only_market:
-        print_market(args.market_orders)
+        print_market(args.market_orders, args.market_batch)
         return
 
     if args.staking_positions:
@@ -386,7 +387,7 @@ def main() -> None:
     for name, rate in bench_calls(args.calls):
         print(f"| numerapi `{name}` against the simulator | {rate:.0f} calls/s |")
     if args.market_orders:
-        print_market(args.market_orders)
+        print_market(args.market_orders, args.market_batch)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,6 @@ from agent.models import model_uuid_from_id
 from agent.sender import call_payload
 from agent.store import Store, jobs
 from agent.store.schema import deliveries, evidence
-from agent.tournament.client import NumeraiClient, NumeraiError
 from agent.verify.consistency import (
     DEFAULT_SCORE_TOLERANCE,
     Delivery,
@@ -169,7 +168,11 @@ class NumeraiScores:
     published daily value of each metric."""
 
     def __init__(self, numerai_url: str):
-        self.client = NumeraiClient(numerai_url)
+        # numerapi (and pandas behind it) cost a second of start-up: only agents that compare
+        # scores load them.
+        from agent.tournament.client import NumeraiClient, NumeraiError
+
+        self.client, self.errors = NumeraiClient(numerai_url), NumeraiError
 
     def round_scores(self, model_id: str, round_: int) -> dict[str, float] | None:
         latest: dict[str, tuple[int, float]] = {}
@@ -186,7 +189,7 @@ class NumeraiScores:
         try:
             seller = self.round_scores(order.model_id, order.round)
             sold = self.round_scores(slot, order.round) if slot else None
-        except NumeraiError as exc:
+        except self.errors as exc:
             _event("verdict.scores_unavailable", logging.WARNING, order=order.id, reason=str(exc))
             return None, None
         return sold, seller

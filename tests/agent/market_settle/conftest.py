@@ -85,7 +85,7 @@ class Trades:
     """The parties' moves on chain and the agent that judges and settles them."""
 
     def __init__(self, market, staking, nmr, registry, attestor, seller, onchain, verifier_key,
-                 store_url, batch=40):
+                 store_url, batch=40, round_=ROUND, **agent_kw):
         self.bmarket, self.bstaking, self.nmr = market, staking, nmr
         self.registry, self.attestor, self.seller, self.onchain = registry, attestor, seller, onchain
         self.w3 = connect(web3.provider.endpoint_uri)
@@ -94,8 +94,9 @@ class Trades:
         self.store = Store(store_url).migrate()
         self.sender = Sender(self.w3, verifier_key, self.store,
                              decoder=RevertDecoder.from_build_dir(BUILD))
+        self.round = round_
         self.agent = MarketSettlement(self.w3, self.store, self.market, self.staking,
-                                      config=SettlementConfig(batch_size=batch))
+                                      config=SettlementConfig(batch_size=batch), **agent_kw)
         self.watcher = self.agent.watcher(confirmations=0, start_block=web3.eth.block_number)
         self.chain_id = self.w3.eth.chain_id
 
@@ -103,11 +104,11 @@ class Trades:
 
     def listing(self, model, mode, bond=100 * NMR):
         return make_seller(self.nmr, self.bmarket, self.registry, self.attestor, self.seller,
-                           model, bond=bond, mode=mode, rounds=(ROUND, ROUND + 10))
+                           model, bond=bond, mode=mode, rounds=(self.round, self.round + 10))
 
     def buy(self, listing, buyer, units=10, unit_price=NMR, deliver_in=DAY):
         t = chain.time()
-        lad = ladder(listing, (unit_price,), (1_000,), round_=ROUND, deliver_by=t + deliver_in,
+        lad = ladder(listing, (unit_price,), (1_000,), round_=self.round, deliver_by=t + deliver_in,
                      expiry=t + deliver_in)
         r, vs = sign_ladder(self.bmarket, self.seller, lad, chain_id=chain.id)
         tx = self.bmarket.fill(lad, r, vs, units, unit_price, *BOUNDS, {"from": buyer})
@@ -123,14 +124,14 @@ class Trades:
         with self.store.begin() as conn:
             conn.execute(deliveries.insert().values(
                 chain_id=self.chain_id, market=self.market.address, order_id=order_key(order[0]),
-                mode=mode, round=ROUND, model_id=model, seller=str(order[1]), buyer=str(order[2]),
+                mode=mode, round=self.round, model_id=model, seller=str(order[1]), buyer=str(order[2]),
                 state="delivered", delivery_hash=delivery_hash, prediction_hash=prediction_hash,
                 submitted_at=submitted_at, created_at=now, updated_at=now,
             ))
 
     def stake(self, staker, model, submission_hash, amount):
         """A position (or more stake on it) authorized by the simulator's Numerai signer."""
-        auth = self.onchain.authorize(ROUND, str(staker), model, submission_hash, amount, 3 * DAY)
+        auth = self.onchain.authorize(self.round, str(staker), model, submission_hash, amount, 3 * DAY)
         values = (auth.tournament, auth.round, auth.staker, model, submission_hash,
                   auth.max_amount, auth.nonce, auth.deadline)
         self.bstaking.stake(values, amount, auth.signature, {"from": staker})
