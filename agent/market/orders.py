@@ -24,7 +24,9 @@ MODE_NAMES = {FILE: "file", VERIFIED_FILE: "verified_file", STAKE: "stake"}
 PAID, DELIVERED, JUDGED, DISPUTED = 1, 2, 3, 4
 NONE, CONSISTENT, SELLER_FAULT, BUYER_FAULT = 0, 1, 2, 3
 OUTCOMES = ("released", "refunded", "seller_slashed", "buyer_slashed")
-ORDER_TYPE = "(uint256,address,address,uint8,uint8,uint8,uint32,uint16,uint32,uint32,uint88,uint88,uint88)"
+ORDER_TYPE = (
+    "(uint256,address,address,uint8,uint8,uint8,uint32,uint16,uint32,uint32,uint88,uint88,uint88)"
+)
 
 MARKET_EVENTS = {
     "ListingCreated", "OrderOpened", "OrderDelivered", "VerdictPosted", "OrderDisputed",

@@ -1,7 +1,8 @@
 """Fixtures of the verdict and settlement tests: brownie's ganache with a Marketplace whose
 verifier is the agent's key, a MockTournamentStaking whose Numerai signer is the simulator's
 (`OnChainNumerai`), and a `Trades` helper that lists, buys, delivers and stakes like the parties
-would, then runs the agent (watcher → `MarketSettlement.tick` → Sender) until nothing is pending.
+would, then runs the agent (watcher → `MarketSettlement.tick` → Sender) until nothing is
+pending.
 """
 
 import time
@@ -87,7 +88,8 @@ class Trades:
     def __init__(self, market, staking, nmr, registry, attestor, seller, onchain, verifier_key,
                  store_url, batch=40, round_=ROUND, **agent_kw):
         self.bmarket, self.bstaking, self.nmr = market, staking, nmr
-        self.registry, self.attestor, self.seller, self.onchain = registry, attestor, seller, onchain
+        self.registry, self.attestor = registry, attestor
+        self.seller, self.onchain = seller, onchain
         self.w3 = connect(web3.provider.endpoint_uri)
         self.market = self.w3.eth.contract(address=market.address, abi=market.abi)
         self.staking = self.w3.eth.contract(address=staking.address, abi=staking.abi)
@@ -124,14 +126,16 @@ class Trades:
         with self.store.begin() as conn:
             conn.execute(deliveries.insert().values(
                 chain_id=self.chain_id, market=self.market.address, order_id=order_key(order[0]),
-                mode=mode, round=self.round, model_id=model, seller=str(order[1]), buyer=str(order[2]),
+                mode=mode, round=self.round, model_id=model, seller=str(order[1]),
+                buyer=str(order[2]),
                 state="delivered", delivery_hash=delivery_hash, prediction_hash=prediction_hash,
                 submitted_at=submitted_at, created_at=now, updated_at=now,
             ))
 
     def stake(self, staker, model, submission_hash, amount):
         """A position (or more stake on it) authorized by the simulator's Numerai signer."""
-        auth = self.onchain.authorize(self.round, str(staker), model, submission_hash, amount, 3 * DAY)
+        auth = self.onchain.authorize(self.round, str(staker), model, submission_hash, amount,
+                                      3 * DAY)
         values = (auth.tournament, auth.round, auth.staker, model, submission_hash,
                   auth.max_amount, auth.nonce, auth.deadline)
         self.bstaking.stake(values, amount, auth.signature, {"from": staker})

@@ -86,7 +86,8 @@ def test_sigkill_while_settling_200_orders_settles_each_exactly_once(
 
     env = {"STORE_URL": sqlite_url, "RPC_URL": w3.provider.endpoint_uri,
            "AGENT_KEY": verifier_key.key.hex(), "MARKET": market.address,
-           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "5", "SEND_BATCH": "2",
+           "STAKING": t.staking.address, "START_BLOCK": str(start_block), "BATCH": "5",
+           "SEND_BATCH": "2",
            "EXPECT": str(len(orders))}
     rng = random.Random(12)
     log = open(tmp_path / "agents.log", "ab")

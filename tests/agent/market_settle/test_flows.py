@@ -3,15 +3,14 @@ through the simulator's Numerai signer; balances checked on chain."""
 
 import pytest
 from brownie import chain
+from eth_utils import keccak
 
+from agent.market.orders import order_struct
 from agent.models import model_id_from_uuid
 from agent.store import CONFIRMED
 from agent.verify.consistency import canonical_json
 from agent.verify.predictions import prediction_hash_hex, synthetic_predictions, write_predictions
-from eth_utils import keccak
 from tests.unitary.market_fixtures import DAY, NMR, STAKE, VERIFIED_FILE, fund
-
-from agent.market.orders import order_struct
 
 from .conftest import sleep
 
