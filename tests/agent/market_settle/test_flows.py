@@ -1,7 +1,6 @@
 """Every path of a trade, judged and settled by the agent on ganache, with positions staked
 through the simulator's Numerai signer; balances checked on chain."""
 
-import pytest
 from brownie import chain
 from eth_utils import keccak
 
@@ -178,22 +177,3 @@ def test_disputed_verdict_is_surfaced_for_the_arbiter_with_its_evidence(
     t.run()
     assert t.agent.disputes() == []
     assert settled(t, order)["outcome"] == 0
-
-
-@pytest.mark.parametrize("batch", [3])
-def test_due_orders_settle_in_batches_once(make_trades, sqlite_url, model_ids, bob, carol,
-                                           market, batch):
-    t = make_trades(sqlite_url, batch=batch)
-    listing = t.listing(model_ids[1], 0)  # plain file: judged at delivery, complaint window
-    orders = [t.deliver(t.buy(listing, buyer, units=1), "0x" + f"{i + 1:064x}")
-              for i, buyer in enumerate([bob, carol] * 4)]
-    t.run()
-    assert not t.jobs("settle-batch")
-    sleep(2 * DAY + 1)
-    t.run()
-    t.run()
-    batches = t.jobs("settle-batch")
-    assert len(batches) == 3 and all(b.state == CONFIRMED for b in batches)
-    assert sorted(int(i) for b in batches for i, _h in b.payload["orders"]) == sorted(
-        o[0] for o in orders)
-    assert market.balanceOf(t.seller) == 8 * (NMR - NMR * 250 // 10_000)
