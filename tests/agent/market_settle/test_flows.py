@@ -3,10 +3,13 @@ through the simulator's Numerai signer; balances checked on chain."""
 
 from brownie import chain
 from eth_utils import keccak
+from sqlalchemy import func, select
 
 from agent.market.orders import order_struct
+from agent.market.settlement import MarketSettlement
 from agent.models import model_id_from_uuid
 from agent.store import CONFIRMED
+from agent.store.schema import evidence
 from agent.verify.consistency import canonical_json
 from agent.verify.predictions import prediction_hash_hex, synthetic_predictions, write_predictions
 from tests.unitary.market_fixtures import DAY, NMR, STAKE, VERIFIED_FILE, fund
@@ -21,10 +24,11 @@ PRICE, COLLATERAL, BOND = 10 * NMR, NMR, 5 * NMR  # 10 units at 1 NMR: the test 
 FEE = PRICE * 250 // 10_000
 
 
-def judge_and_settle(t):
+def judge_and_settle(t, judged=False):
     """Past the round's deadline the agent posts its verdict; past the challenge window it
     settles. Returns the verdict job."""
-    sleep(DAY + 1)
+    if not judged:
+        sleep(DAY + 1)
     t.run()
     (verdict,) = t.jobs("verdict")
     assert verdict.state == CONFIRMED, verdict.reason
@@ -77,8 +81,16 @@ def test_seller_fraud_sold_other_than_own_submission_slashes_the_seller(
     t.deliver(order, SOLD_HASH)  # the seller posts what it delivered to bob's slot...
     t.stake(t.seller, model_ids[0], OTHER_HASH, NMR)  # ...but stakes its model on another file
     before = market.balanceOf(bob)
+    sleep(DAY + 1)
+    t.watcher.poll()
+    # Planned, then "restarted" before sending: a fresh agent on the same store plans nothing new.
+    assert t.agent.tick().verdicts == 1
+    again = MarketSettlement(t.w3, t.store, t.market, t.staking)
+    assert again.tick().verdicts == 0 and len(t.jobs("verdict")) == 1
+    with t.store.engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(evidence)).scalar() == 1
 
-    verdict = judge_and_settle(t)
+    verdict = judge_and_settle(t, judged=True)
 
     assert (verdict.payload["verdict"], verdict.payload["reason"]) == (
         "seller_fault", "seller_submitted_other")
