@@ -33,7 +33,7 @@ from sqlalchemy import select
 from web3 import Web3
 
 from agent.sender import call_payload
-from agent.store import CONFIRMED, PLANNED, SENT, Store, jobs
+from agent.store import CONFIRMED, FAILED, PLANNED, SENT, Store, jobs
 from agent.watcher import Source, Watcher
 
 from .orders import (
@@ -92,8 +92,8 @@ class TickReport:
 
 
 class MarketSettlement:
-    """Verdicts, reclaims and batched settlement of one Marketplace (web3.py contracts `market`
-    and the tournament's `staking`, whose `Staked` events are the positions)."""
+    """Verdicts and batched settlement (missed deliveries included) of one Marketplace (web3.py
+    contracts `market` and the tournament's `staking`, whose `Staked` events are the positions)."""
 
     def __init__(self, w3: Web3, store: Store, market, staking, *,
                  numerai_url: str | None = None, scores: ScoreSource | None = None,
@@ -141,7 +141,7 @@ class MarketSettlement:
     # -- the periodic step --------------------------------------------------------------------
 
     def tick(self) -> TickReport:
-        """Plan whatever is due now: verdicts, reclaims, settlement batches."""
+        """Plan whatever is due now: verdicts, then settlement batches (missed deliveries too)."""
         orders, stakes = load_book(self.store, self.source_name, self.market.address,
                                    self.staking.address)
         now = self.chain_time()
@@ -213,7 +213,7 @@ class MarketSettlement:
                           {**call_payload(fn, gas=gas), "orders": pairs}))
         existing = self._existing([k for k, _kind, _p in specs])
         # A batch of the same content that failed before (out of gas?) is retried under a new key.
-        specs = [(k if k not in existing else f"{k}:{int(time.time())}", kind, p)
+        specs = [(f"{k}:{int(time.time())}" if existing.get(k) == FAILED else k, kind, p)
                  for k, kind, p in specs]
         with self.store.begin() as conn:
             self.store.plan_many(specs, conn=conn)
