@@ -11,7 +11,13 @@
    recomputation from the round's scores), against the chain's raw rate of signed NMR transfers
    measured in the same run (goal: batches ≥ 5× the raw rate).
 
+4. The market agent on a fresh ganache: trades settled per second by the agent's `settleBatch`
+   jobs (planned from the watched order events, sent and confirmed by the Sender), against the
+   chain's raw rate of signed NMR transfers measured in the same run (goal: batches ≥ 5× the
+   raw rate); and canonical prediction hashing (`agent.verify.predictions`) of a 5,000-row file.
+
     python scripts/bench_agent.py [--positions 100000] [--calls 200] [--staking-positions 200]
+                                  [--market-orders 200] [--only-market]
 """
 
 import argparse
@@ -169,6 +175,169 @@ def bench_staking(positions: int, batch: int = 40) -> dict:
     }
 
 
+def raw_transfer_rate(w3, funder: str, nmr, count: int, folder: Path) -> float:
+    """Signed NMR transfers per second from a fresh key, each its own transaction, through the
+    core's Sender (planned jobs, nonces, receipts): the chain's raw rate to compare batches with."""
+    from eth_account import Account
+
+    from agent.sender import Sender, call_payload
+    from agent.store import Store
+
+    payer = Account.create()
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction({"from": funder, "to": payer.address, "value": 10**19}))
+    w3.eth.wait_for_transaction_receipt(
+        nmr.functions.faucet(payer.address, 10**24).transact({"from": funder}))
+    store = Store(f"sqlite:///{folder / 'raw.db'}").migrate()
+    store.plan_many(
+        (f"raw:{i}", "transfer",
+         call_payload(nmr.functions.transfer(Account.create().address, 10**15), gas=80_000))
+        for i in range(count)
+    )
+    sender = Sender(w3, payer, store)
+    start = time.perf_counter()
+    while store.job_counts().get("planned") or store.job_counts().get("sent"):
+        sender.run_once(200)
+    return count / (time.perf_counter() - start)
+
+
+def bench_market(orders: int, batch: int = 50) -> dict:
+    """Plain-file trades settled per second by the agent's `settleBatch` jobs, vs raw transfers."""
+    import tempfile
+    from types import SimpleNamespace
+
+    from eth_account import Account
+
+    from agent.chain import ContractBook, Deployments
+    from agent.config import Settings
+    from agent.market.settlement import MarketSettlement, SettlementConfig
+    from agent.models import model_id_from_uuid
+    from agent.sender import Sender
+    from agent.simulate import DAY, fresh_chain
+    from agent.store import Store
+    from tests.unitary.market_fixtures import FILE, PAID, ladder, sign_ladder
+
+    folder = Path(tempfile.mkdtemp(prefix="nmrx-bench-market-"))
+    log = open(folder / "setup.log", "w")
+    chain, c = fresh_chain(folder, log)
+    try:
+        w3, agent, funder, nmr = c.w3, c.operator, c.funder, c.nmr
+        book = ContractBook(w3, Deployments.load(folder / "deployments", w3.eth.chain_id),
+                            Settings().build_dir)
+        market = book.contract("Marketplace")
+        seller = Account.create()
+        nonces = {}
+
+        def signed(fn, account, wait=True):
+            n = nonces.setdefault(account.address, w3.eth.get_transaction_count(account.address))
+            nonces[account.address] = n + 1
+            tx = fn.build_transaction({"from": account.address, "nonce": n, "gas": 500_000,
+                                       "chainId": w3.eth.chain_id})
+            h = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+            if wait:
+                assert w3.eth.wait_for_transaction_receipt(h)["status"] == 1, fn.fn_name
+            return h
+
+        def unlocked(fn):
+            return fn.transact({"from": funder, "gas": 500_000})
+
+        price = 10**18
+        w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_transaction({"from": funder, "to": seller.address, "value": 10**19}))
+        model = model_id_from_uuid("be11c4a5-0000-4000-8000-000000000001")
+        signed(c.registry.functions.attest(model, seller.address, 8), c.attestor)
+        unlocked(nmr.functions.faucet(seller.address, orders * price))
+        unlocked(nmr.functions.faucet(funder, orders * price))
+        signed(nmr.functions.approve(market.address, orders * price), seller)
+        signed(market.functions.deposit(orders * price), seller)
+        signed(market.functions.postBond(orders * price), seller)
+        signed(market.functions.createListing(model, FILE, 500, 510), seller)
+        w3.eth.wait_for_transaction_receipt(unlocked(nmr.functions.approve(market.address, 0)))
+        w3.eth.wait_for_transaction_receipt(
+            unlocked(nmr.functions.approve(market.address, orders * price)))
+        w3.eth.wait_for_transaction_receipt(unlocked(market.functions.deposit(orders * price)))
+        listing_id = market.events.ListingCreated().get_logs(from_block=0)[-1]["args"][
+            "listingId"]
+        now = w3.eth.get_block("latest")["timestamp"]
+        lad = ladder(listing_id, (price,), (orders,), deliver_by=now + DAY, expiry=now + DAY)
+        r, vs = sign_ladder(market, SimpleNamespace(private_key=seller.key), lad,
+                            chain_id=w3.eth.chain_id)
+        first = w3.eth.block_number + 1
+        fills = [unlocked(market.functions.fill(lad, r, vs, 1, price, 2**96, 10_000))
+                 for _ in range(orders)]
+        w3.eth.wait_for_transaction_receipt(fills[-1])
+        view = market.functions.listingOf(listing_id).call()
+        opened = [
+            (a["orderId"], view[0], a["buyer"], view[1], PAID, 0, a["deliverBy"], a["feeBps"],
+             view[11], view[12], a["price"], a["buyerCollateral"], a["bond"])
+            for a in (e["args"] for e in market.events.OrderOpened().get_logs(from_block=first))
+        ]
+        assert len(opened) == orders
+        hashes = [signed(market.functions.deliver(o, o[0].to_bytes(32, "big")), agent,
+                         wait=False) for o in opened]
+        w3.eth.wait_for_transaction_receipt(hashes[-1])
+        w3.provider.make_request("evm_increaseTime", [2 * DAY + 1])
+        w3.provider.make_request("evm_mine", [])
+
+        store = Store(f"sqlite:///{folder / 'agent.db'}").migrate()
+        settlement = MarketSettlement(w3, store, market, c.staking,
+                                      config=SettlementConfig(batch_size=batch))
+        watcher = settlement.watcher(confirmations=0, start_block=first - 10)
+        sender = Sender(w3, agent, store)
+        watched = time.perf_counter()
+        watcher.poll()
+        start = time.perf_counter()
+        report = settlement.tick()
+        planned = time.perf_counter()
+        while store.job_counts().get("planned") or store.job_counts().get("sent"):
+            sender.run_once(200)
+        done = time.perf_counter()
+        settled = market.events.OrderSettled().get_logs(from_block=first)
+        assert len(settled) == report.settlements == orders, (len(settled), report)
+        gas = sum(w3.eth.get_transaction_receipt(j.tx_hash)["gasUsed"]
+                  for j in store.jobs("confirmed"))
+        raw = raw_transfer_rate(w3, funder, nmr, orders, folder)
+    finally:
+        chain.stop()
+    return {
+        "orders": orders,
+        "batch": batch,
+        "send_rate": orders / (done - planned),
+        "end_to_end_rate": orders / (done - watched),
+        "plan_s": planned - start,
+        "gas_per_order": gas / orders,
+        "raw_rate": raw,
+    }
+
+
+def print_market(orders: int, batch: int = 50) -> None:
+    from agent.verify.predictions import measure_hash_throughput
+
+    r = bench_market(orders, batch)
+    ratio = r["send_rate"] / r["raw_rate"]
+    goal = "meets" if ratio >= 5 else "MISSES"
+    print(
+        "| raw signed NMR transfers (one per transaction, same chain, same run) |"
+        f" {r['raw_rate']:.0f} transfers/s |"
+    )
+    print(
+        f"| trades settled by `settleBatch` jobs of {r['batch']} ({r['orders']} orders,"
+        f" {r['gas_per_order']:,.0f} gas per order) | {r['send_rate']:.0f} trades/s"
+        f" = {ratio:.1f}x raw ({goal} the 5x goal) |"
+    )
+    e2e = r["end_to_end_rate"]
+    print(
+        "| the same from the watched events (ingest, order book, planning in one transaction) |"
+        f" {e2e:.0f} trades/s = {e2e / r['raw_rate']:.1f}x raw |"
+    )
+    h = measure_hash_throughput(5000)
+    print(
+        f"| canonical prediction hash, {h['rows']:,}-row file ({h['bytes'] / 1000:.0f} kB,"
+        f" live ids checked) | {h['median_s'] * 1000:.1f} ms per file ="
+        f" {h['rows_per_s']:,.0f} rows/s ({h['mb_per_s']:.1f} MB/s) |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--positions", type=int, default=100_000)
@@ -177,7 +346,16 @@ def main() -> None:
         "--staking-positions", type=int, default=200, help="0 skips the staking bench"
     )
     parser.add_argument("--only-staking", action="store_true")
+    parser.add_argument(
+        "--market-orders", type=int, default=200, help="0 skips the market settlement bench"
+    )
+    parser.add_argument("--market-batch", type=int, default=50, help="orders per settleBatch")
+    parser.add_argument("--only-market", action="store_true")
     args = parser.parse_args()
+
+    if args.only_market:
+        print_market(args.market_orders, args.market_batch)
+        return
 
     if args.staking_positions:
         r = bench_staking(args.staking_positions)
@@ -208,6 +386,8 @@ def main() -> None:
     print(f"| building the {args.positions:,} leaf records (not in the goal) | {build:.2f} s |")
     for name, rate in bench_calls(args.calls):
         print(f"| numerapi `{name}` against the simulator | {rate:.0f} calls/s |")
+    if args.market_orders:
+        print_market(args.market_orders, args.market_batch)
 
 
 if __name__ == "__main__":
