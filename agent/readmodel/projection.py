@@ -188,14 +188,16 @@ class Projection:
         owner, s = owner.lower(), self.state
         return [
             Position(m, r, o, s.tournament.get(m, CLASSIC), amount, block)
-            for (m, r), (amount, block, o) in sorted(s.staked.items(), key=lambda kv: kv[0][::-1])
+            for (m, r), (amount, block, o) in sorted(list(s.staked.items()),
+                                                     key=lambda kv: kv[0][::-1])
             if o == owner and (m, r) not in s.claimed
         ]
 
     def models_of(self, owner: str) -> list[str]:
         """Models whose bucket is bound to `owner` now."""
         owner = owner.lower()
-        return sorted(m for m, t in self.state.bound.items() if t and t[-1][1] == owner)
+        # list(): one atomic copy, as a concurrent fold may add models meanwhile.
+        return sorted(m for m, t in list(self.state.bound.items()) if t and t[-1][1] == owner)
 
     def time_of(self, block: int) -> int | None:
         return self.state.times.get(block)
