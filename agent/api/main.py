@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from agent.api.deps import Service
-from agent.api.routes import health
+from agent.api.routes import health, market, metrics, payouts, pool, rates
 
 
 def create_app(service: Service) -> FastAPI:
@@ -14,4 +14,6 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
+    for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
+        app.include_router(read_routes.router)
     return app
