@@ -8,11 +8,11 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent.readmodel.payouts import nmr
 from agent.readmodel.projection import hex32
-from agent.store.schema import deliveries, evidence
+from agent.store.schema import deliveries, evidence, order_key
 
 MODES = {0: "file", 1: "verified_file", 2: "stake"}
 STATES = {0: "none", 1: "paid", 2: "delivered", 3: "judged", 4: "disputed"}
@@ -197,18 +197,17 @@ class MarketView:
 
 def evidence_of(read, order_id: int) -> dict:
     market = read.service.deployments["Marketplace"]
-    if order_id >= 2**63:  # ids are hashes; the store's order_id columns hold 64 bits
-        return {"items": [], "delivery": None}
     with read.store.engine.connect() as c:
         rows = c.execute(
             select(evidence).where(evidence.c.chain_id == read.chain_id,
-                                   evidence.c.order_id == order_id)
+                                   evidence.c.order_id == order_key(order_id))
             .order_by(evidence.c.created_at)
         ).all()
         delivery = c.execute(
             select(deliveries.c.state, deliveries.c.delivery_hash, deliveries.c.prediction_hash,
                    deliveries.c.reason).where(deliveries.c.chain_id == read.chain_id,
-                                              deliveries.c.order_id == order_id)
+                                              deliveries.c.order_id == order_key(order_id),
+                                              func.lower(deliveries.c.market) == market.lower())
         ).first()
     return {
         "items": [{"hash": r.hash, "body": r.body, "created_at": _iso(r.created_at)}

@@ -3,14 +3,14 @@ timestamps of the blocks claims were booked in (so exports need no chain call), 
 calendar (resolve times of open positions, refreshed by a periodic job, never per request).
 
 Revision ID: 0005_api
-Revises: 0003_market
+Revises: 0004_buyer_keys
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_api"
-down_revision = "0003_market"
+down_revision = "0004_buyer_keys"
 branch_labels = None
 depends_on = None
 
