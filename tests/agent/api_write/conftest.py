@@ -19,7 +19,13 @@ from agent.config import Settings
 from agent.sender import RevertDecoder, Sender
 from agent.staking import Delegations, StakingAgent, sign_pool_message
 from agent.store import Store
-from tests.agent.core.conftest import BUILD, fresh_pg_database, pg_url  # noqa: F401
+from tests.agent.core.conftest import (  # noqa: F401 (fixtures)
+    BUILD,
+    agent_account,
+    decoder,
+    fresh_pg_database,
+    pg_url,
+)
 from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
     CLASSIC,
     numerai_key,
