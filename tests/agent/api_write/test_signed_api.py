@@ -3,22 +3,12 @@ ownership flow, each refused with a one-sentence 4xx when forged, replayed, expi
 another chain or malformed, and then nothing is written."""
 
 import time
-from datetime import UTC, datetime
-
-import numerapi
 import pytest
 from eth_account import Account
-from numerapi import base_api
 from sqlalchemy import func, select
 
-from agent.api.auth import Writes
 from agent.notify.schema import api_nonces, webhooks
-from agent.ownership_flow import OwnershipFlow
-from agent.sender import Sender
 from agent.store import CONFIRMED
-from agent.tournament.client import NumeraiClient
-from agent.tournament.simulator import ManualClock, Simulator, SimulatorServer
-from tests.agent.staking.conftest import keys_of, sim_config
 
 HOOK = {"url": "http://127.0.0.1:8852/hook", "kinds": ["claim", "policy.applied"],
         "secret": "correct horse battery staple"}
@@ -112,26 +102,10 @@ def test_webhook_writes_are_signed_and_refused_when_forged_replayed_expired_or_w
 
 
 @pytest.fixture
-def ownership_stack(stack_for, sqlite_url, ModelRegistry, accounts, agent_account, decoder,
-                    monkeypatch):
-    """The stack with an OwnershipFlow: a registry whose attestor is the agent key and the
-    tournament simulator serving Numerai's public profiles."""
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
+def ownership_stack(stack_for, sqlite_url, with_ownership):
     s = stack_for(sqlite_url)
-    deployed = ModelRegistry.deploy(agent_account.address, agent_account.address,
-                                    {"from": accounts[0]})
-    registry = s.w3.eth.contract(address=deployed.address, abi=deployed.abi)
-    simulator = Simulator(sim_config({"alice": 1}), ManualClock(datetime.now(UTC)))
-    server = SimulatorServer(simulator, tick_seconds=0).start()
-    flow = OwnershipFlow(s.w3, s.store, registry, NumeraiClient(server.url), bytes(range(32)))
-    s.writes = Writes(s.store, s.chain_id, registry.address, ownership=flow)
-    s.app.state.writes = s.writes
-    s.sender = Sender(s.w3, agent_account, s.store, decoder=decoder)
-    base_api.API_TOURNAMENT_URL = server.url
-    owner_api = numerapi.NumerAPI(*keys_of("alice"), verbosity="CRITICAL",
-                                  show_progress_bars=False)
-    yield s, registry, owner_api
-    server.stop()
+    registry, owner_api = with_ownership(s)
+    return s, registry, owner_api
 
 
 def test_ownership_flow_over_signed_requests(ownership_stack):
