@@ -35,7 +35,9 @@ from tests.agent.core.conftest import (  # noqa: F401 (fixtures)
 from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
     CLASSIC,
     keys_of,
+    make_setup,
     numerai_key,
+    onchain,
     operator_key,
     pool,
     sim_config,
