@@ -188,7 +188,8 @@ class Notifier:
 
     @staticmethod
     def _event_key(r) -> str:
-        return f"event:{r.source}:{r.block_hash}:{r.log_index}"
+        # A log is one thing however many watchers (sources) ingested it.
+        return f"event:{r.block_hash}:{r.log_index}"
 
     def _known(self, conn: Connection, keys: list[str]) -> set[str]:
         known: set[str] = set()
