@@ -135,3 +135,10 @@ def test_signed_free_withdrawal_is_queued_once(stack_for, sqlite_url, alice, nmr
     assert nmr.balanceOf(alice) == 4 * NMR
     after = s.client.post("/v1/pool/withdrawals", json=body(4 * NMR))
     assert after.status_code == 409 and "already used" in after.json()["detail"]
+
+    # alice is told her withdrawal went out (derived from the confirmed batch job).
+    Notifier(s.store).poll()
+    with s.store.engine.connect() as c:
+        told = [n for n in c.execute(notifications.select()).all() if n.kind == "withdrawal"]
+    assert len(told) == 1 and told[0].addresses == [alice.address.lower()]
+    assert told[0].data["amount"] == str(4 * NMR)
