@@ -2,7 +2,8 @@
 (`webhooks.WebhookSender`) and streamed over server-sent events (agent/api/routes/events.py).
 
 `install(core, ...)` runs the notifier and the webhook sender as tasks of an `AgentCore`;
-`Worker` runs them in a thread of their own (an API-only process, the tests).
+`Worker` runs them in a thread of their own (an API-only process, the tests); `serve` wires
+all of it into `nmrx run`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,21 @@ def install(core, notifier: Notifier, sender: WebhookSender, *, every: float = 1
         core.life.every(scores_every, scores.poll, name="notify:scores")
     core.life.every(every, sender.run_once, name="notify:webhooks")
     core.life.on_shutdown(sender.close)
+
+
+def serve(app, core, staking, *, registry: str, ownership=None, every: float = 1.0):
+    """Wire the write API and the notifications into a running stack (`nmrx run`): the app's
+    write context (`app.state.writes`) on the core's store, and the notifier, webhook sender and
+    daily-scores reader as tasks of the core that runs `staking` (an `agent.staking.StakingAgent`).
+    Returns the `Writes`."""
+    from agent.api.auth import Writes
+
+    writes = Writes(core.store, staking.chain_id, registry, staking=staking, ownership=ownership)
+    app.state.writes = writes
+    notifier = Notifier(core.store, owners=pool_owners(staking.pool))
+    scores = DailyScores(notifier, staking.delegations, staking.client)
+    install(core, notifier, WebhookSender(core.store), every=every, scores=scores)
+    return writes
 
 
 class Worker:
@@ -56,5 +72,5 @@ class Worker:
             self.sender.close()
 
 
-__all__ = ["KINDS", "DailyScores", "Notifier", "WebhookSender", "Worker", "install", "pool_owners", "sign",
-           "verify"]
+__all__ = ["KINDS", "DailyScores", "Notifier", "WebhookSender", "Worker", "install",
+           "pool_owners", "serve", "sign", "verify"]

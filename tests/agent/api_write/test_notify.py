@@ -18,7 +18,9 @@ import uvicorn
 from eth_account import Account
 from sqlalchemy import func, insert, select
 
-from agent.notify import Notifier, WebhookSender, Worker, pool_owners, verify
+from agent.config import Settings
+from agent.notify import Notifier, WebhookSender, Worker, pool_owners, serve, verify
+from agent.service import AgentCore
 from agent.notify.schema import notifications
 from agent.store.schema import deliveries
 from agent.watcher import Source, Watcher
@@ -261,3 +263,32 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
     failed = s.client.get(f"/v1/webhooks/{hook.json()['id']}/deliveries",
                           params={"state": "delivered"}).json()
     assert failed["items"] == []
+
+
+def test_serve_wires_writes_and_notifications_into_the_agent_core(stack_for, sqlite_url, models,
+                                                                   alice, registry):
+    """`nmrx run`'s wiring: the core's loop sends the relayed policy and tells alice."""
+    s = stack_for(sqlite_url)
+    a, _b = models
+    s.app.state.writes = None
+    settings = Settings(rpc_url=s.w3.provider.endpoint_uri, poll_interval=0.2)
+    core = AgentCore(settings, s.w3, s.store, s.sender)
+    serve(s.app, core, s.agent, registry=registry.address, every=0.2)
+    assert {t.name for t in core.life._tasks} >= {"send", "notify:derive", "notify:webhooks",
+                                                   "notify:scores"}
+    thread = threading.Thread(target=core.life.run, daemon=True)
+    thread.start()
+    try:
+        r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), a, 2 * NMR, 0))
+        assert r.status_code == 202, r.text
+
+        def told():
+            with s.store.engine.connect() as c:
+                return c.execute(select(notifications).where(
+                    notifications.c.kind == "policy.applied")).all()
+
+        (note,) = wait_for(told, what="policy.applied from the core's loop")
+        assert note.data["job_key"] == r.json()["job_key"]
+    finally:
+        core.life.stop("test over")
+        thread.join(timeout=10)
