@@ -23,6 +23,10 @@ from agent.notify import Notifier, WebhookSender, Worker, pool_owners, serve, ve
 from agent.service import AgentCore
 from agent.notify.schema import notifications
 from agent.store.schema import deliveries
+
+# Order ids as the `deliveries` table keeps them (integers, or decimal strings since ids are
+# 256-bit): whichever its column holds.
+ORDER = deliveries.c.order_id.type.python_type
 from agent.watcher import Source, Watcher
 
 from .conftest import NMR, local
@@ -184,10 +188,10 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
                 now = time.time()
                 with s.store.begin() as c:
                     c.execute(insert(deliveries).values(
-                        chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=7, mode="stake",
-                        round=900, model_id=a, seller=bob.address, buyer=alice.address,
-                        state="failed", reason="numerai refused the upload", created_at=now,
-                        updated_at=now))
+                        chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(7),
+                        mode="stake", round=900, model_id=a, seller=bob.address,
+                        buyer=alice.address, state="failed", reason="numerai refused the upload",
+                        created_at=now, updated_at=now))
                 third = mine.next()
                 assert third["event"] == "delivery.failed"
                 assert json.loads(third["data"])["data"]["reason"] == "numerai refused the upload"
@@ -248,8 +252,8 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
         now = time.time()
         with s.store.begin() as c:
             c.execute(insert(deliveries).values(
-                chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=8, mode="file", round=1,
-                model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
+                chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(8), mode="file",
+                round=1, model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
                 state="failed", reason="x", created_at=now, updated_at=now))
         assert Notifier(s.store).poll() == 1
         sender = WebhookSender(s.store, base_delay=0.05, max_attempts=3)

@@ -21,6 +21,10 @@ from agent.notify import Notifier
 from agent.readmodel.service import ReadModel
 from agent.store.schema import deliveries
 
+# Order ids as the `deliveries` table keeps them (integers, or decimal strings since ids are
+# 256-bit): whichever its column holds.
+ORDER = deliveries.c.order_id.type.python_type
+
 from .conftest import NMR, fund, local
 from .test_notify import Api
 
@@ -40,7 +44,7 @@ def seed(s, alice, nmr, pool, models):
     now = time.time()
     with s.store.begin() as c:
         c.execute(insert(deliveries).values(
-            chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=1, mode="file", round=1,
+            chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(1), mode="file", round=1,
             model_id=models[0], seller=owner.address, buyer=alice.address, state="failed",
             reason="seed", created_at=now, updated_at=now))
     r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), models[0], NMR, 0))
