@@ -32,7 +32,8 @@ DELIVERIES_CURSOR = "notify:deliveries"  # milliseconds
 
 # The kinds a subscriber can ask for (webhooks' `kinds`, SSE's `kind` filter).
 KINDS = (
-    "round.resolved", "stake", "claim", "burn", "withdrawal", "withdrawal.failed",
+    "round.resolved", "stake", "claim", "burn", "withdrawal", "withdrawal.sent",
+    "withdrawal.failed",
     "policy", "allocation", "policy.applied", "allocation.applied", "relay.failed",
     "order.state", "verdict", "order.delivery", "delivery.failed", "claim.refused",
     "ownership", "ownership.verified", "ownership.revoked", "stake.failed", "job.failed",
@@ -251,7 +252,8 @@ class Notifier:
         if not keys:
             return []
         requests = conn.execute(select(jobs.c.key, jobs.c.payload).where(jobs.c.key.in_(keys)))
-        kind = "withdrawal" if r.state == CONFIRMED else "withdrawal.failed"
+        # (The pool's FreeWithdrawn event, when a watcher ingests it, is the `withdrawal`.)
+        kind = "withdrawal.sent" if r.state == CONFIRMED else "withdrawal.failed"
         out = []
         for key, payload in requests:
             user = str(payload.get("user", "")).lower()

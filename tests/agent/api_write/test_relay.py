@@ -139,6 +139,6 @@ def test_signed_free_withdrawal_is_queued_once(stack_for, sqlite_url, alice, nmr
     # alice is told her withdrawal went out (derived from the confirmed batch job).
     Notifier(s.store).poll()
     with s.store.engine.connect() as c:
-        told = [n for n in c.execute(notifications.select()).all() if n.kind == "withdrawal"]
+        told = [n for n in c.execute(notifications.select()).all() if n.kind == "withdrawal.sent"]
     assert len(told) == 1 and told[0].addresses == [alice.address.lower()]
     assert told[0].data["amount"] == str(4 * NMR)
