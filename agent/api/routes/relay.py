@@ -12,9 +12,12 @@ a second job). The answer is 202 with the job's key; the Sender sends it.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from requests import RequestException
+from web3.exceptions import Web3Exception
 
 from agent.api.auth import (
     ADDRESS_PATTERN,
@@ -87,6 +90,16 @@ def _agent(writes: Writes):
     return writes.staking
 
 
+@contextmanager
+def _chain():
+    """The pool's views are read from the chain: when it does not answer, a 503 saying so."""
+    try:
+        yield
+    except (Web3Exception, RequestException, OSError) as exc:
+        raise fail(503, f"the chain does not answer ({type(exc).__name__}); nothing was "
+                        "relayed: try again shortly") from None
+
+
 def _check(writes: Writes, agent, body: SignedPoolMessage, primary: str, signer_field: str,
            message: dict, current_nonce: int) -> None:
     """Chain, deadline, nonce (replay) and signer (forgery), in that order."""
@@ -131,13 +144,14 @@ def relay_policy(body: SignedPolicy, writes: WritesDep) -> Relayed:
     owner = checksum(body.owner)
     message = {"owner": owner, "model": _b32(body.model), "perRound": body.per_round,
                "mode": body.mode, "nonce": body.nonce, "deadline": body.deadline}
-    _check(writes, agent, body, "SetPolicy", "owner", message, _user_nonces(agent, owner)[1])
-    started = time.time()
-    try:
-        job = agent.relay_policy(body.model, owner, body.per_round, body.mode, body.deadline,
-                                 body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was relayed")
+    with _chain():
+        _check(writes, agent, body, "SetPolicy", "owner", message, _user_nonces(agent, owner)[1])
+        started = time.time()
+        try:
+            job = agent.relay_policy(body.model, owner, body.per_round, body.mode, body.deadline,
+                                     body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was relayed")
     return _planned(job, started)
 
 
@@ -154,12 +168,15 @@ def relay_allocation(body: SignedAllocation, writes: WritesDep) -> Relayed:
         "nonce": body.nonce,
         "deadline": body.deadline,
     }
-    _check(writes, agent, body, "SetAllocation", "owner", message, _user_nonces(agent, owner)[1])
-    started = time.time()
-    try:
-        job = agent.relay_allocation(body.model, owner, targets, body.deadline, body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was relayed")
+    with _chain():
+        _check(writes, agent, body, "SetAllocation", "owner", message,
+               _user_nonces(agent, owner)[1])
+        started = time.time()
+        try:
+            job = agent.relay_allocation(body.model, owner, targets, body.deadline,
+                                         body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was relayed")
     return _planned(job, started)
 
 
@@ -170,10 +187,12 @@ def request_withdrawal(body: SignedWithdrawal, writes: WritesDep) -> Relayed:
     user = checksum(body.user)
     message = {"user": user, "amount": body.amount, "nonce": body.nonce,
                "deadline": body.deadline}
-    _check(writes, agent, body, "Withdrawal", "user", message, _user_nonces(agent, user)[0])
-    started = time.time()
-    try:
-        job = agent.request_free_withdrawal(user, body.amount, body.deadline, body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was queued")
+    with _chain():
+        _check(writes, agent, body, "Withdrawal", "user", message, _user_nonces(agent, user)[0])
+        started = time.time()
+        try:
+            job = agent.request_free_withdrawal(user, body.amount, body.deadline,
+                                                body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was queued")
     return _planned(job, started)

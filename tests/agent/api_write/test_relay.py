@@ -1,6 +1,8 @@
 """POST /v1/pool/{policies,allocations,withdrawals}: signed pool messages relayed by the agent,
 on a real ganache, with every way a signature can be wrong refused before anything is planned."""
 
+from web3 import HTTPProvider
+
 from agent.notify import Notifier, pool_owners
 from agent.notify.schema import notifications
 from agent.store import CONFIRMED
@@ -76,6 +78,17 @@ def test_bad_and_badly_signed_policies_are_refused_with_nothing_planned(
     # replayed before it was even sent: one job, and the replay is told so
     second = s.client.post("/v1/pool/policies", json=good)
     assert second.status_code == 409 and "already submitted" in second.json()["detail"]
+    assert len(relay_jobs(s)) == 1
+
+    # The chain stops answering: a 503 that says so, nothing planned.
+    body = s.sign_policy(key, a, 4 * NMR, 0)
+    provider = s.w3.provider
+    s.w3.provider = HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2})
+    try:
+        down = s.client.post("/v1/pool/policies", json=body)
+    finally:
+        s.w3.provider = provider
+    assert down.status_code == 503 and "does not answer" in down.json()["detail"]
     assert len(relay_jobs(s)) == 1
 
 
