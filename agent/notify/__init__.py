@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from agent.notify.derive import KINDS, Notifier, pool_owners
 from agent.notify.scores import DailyScores
@@ -46,8 +47,10 @@ def serve(app, core, staking, *, registry: str, ownership=None, every: float = 1
 class Worker:
     """The notifier and the webhook sender in a daemon thread, every `every` seconds."""
 
-    def __init__(self, notifier: Notifier, sender: WebhookSender | None, every: float = 0.5):
+    def __init__(self, notifier: Notifier, sender: WebhookSender | None, every: float = 0.5,
+                 scores: DailyScores | None = None, scores_every: float = 900.0):
         self.notifier, self.sender, self.every = notifier, sender, every
+        self.scores, self.scores_every, self._scores_at = scores, scores_every, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nmrx-notify", daemon=True)
 
@@ -61,6 +64,9 @@ class Worker:
                 self.notifier.poll()
                 if self.sender is not None:
                     self.sender.run_once()
+                if self.scores is not None and time.monotonic() >= self._scores_at:
+                    self._scores_at = time.monotonic() + self.scores_every
+                    self.scores.poll()
             except Exception:  # a failed poll is retried on the next tick; never silent
                 log.exception("notify.tick_failed")
             self._stop.wait(self.every)

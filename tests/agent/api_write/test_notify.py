@@ -296,3 +296,36 @@ def test_serve_wires_writes_and_notifications_into_the_agent_core(stack_for, sql
     finally:
         core.life.stop("test over")
         thread.join(timeout=10)
+
+
+def test_nmrx_run_wiring_serves_writes_and_notifies(stack_for, sqlite_url, models, alice,
+                                                    registry, pool, staking, nmr, tmp_path):
+    """agent.notify.service.start, as `nmrx run` calls it: its own StakingAgent plans the relay
+    on the agent's store, the staking agent's Sender sends it, its Worker tells alice."""
+    from contextlib import ExitStack
+
+    from agent.chain import Deployments
+    from agent.notify import service as notify_service
+
+    s = stack_for(sqlite_url)  # its Sender stands for the staking agent's
+    a, _b = models
+    s.app.state.writes = None
+    settings = Settings(rpc_url=s.w3.provider.endpoint_uri, data_dir=tmp_path / "nmrx",
+                        store_url=sqlite_url)
+    deployments = Deployments(s.chain_id, {
+        "NMR": nmr.address, "ModelRegistry": registry.address, "PayoutPool": pool.address,
+        "TournamentStaking": staking.address})
+    with ExitStack() as stack:
+        writes = notify_service.start(s.app, settings, s.w3, deployments, stack, every=0.2)
+        assert s.app.state.writes is writes
+        r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), a, 2 * NMR, 0))
+        assert r.status_code == 202, r.text
+        s.send_all()
+
+        def told():
+            with s.store.engine.connect() as c:
+                return c.execute(select(notifications).where(
+                    notifications.c.kind == "policy.applied")).all()
+
+        (note,) = wait_for(told, what="policy.applied from the stack's notifier")
+        assert note.addresses == [alice.address.lower()]
