@@ -317,7 +317,7 @@ def test_nmrx_run_wiring_serves_writes_and_notifies(stack_for, sqlite_url, model
         "TournamentStaking": staking.address})
     with ExitStack() as stack:
         writes = notify_service.start(s.app, settings, s.w3, deployments, stack, every=0.2)
-        assert s.app.state.writes is writes
+        assert s.app.state.writes is writes and writes.ownership is not None
         r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), a, 2 * NMR, 0))
         assert r.status_code == 202, r.text
         s.send_all()
