@@ -2,8 +2,20 @@
 
 from fastapi import FastAPI
 
+from agent.api import auth
 from agent.api.deps import Service
-from agent.api.routes import health, market, metrics, payouts, pool, rates
+from agent.api.routes import (
+    events,
+    health,
+    market,
+    metrics,
+    ownership,
+    payouts,
+    pool,
+    rates,
+    relay,
+    webhooks,
+)
 
 
 def create_app(service: Service) -> FastAPI:
@@ -16,4 +28,6 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(health.router)
     for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
         app.include_router(read_routes.router)
+    for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
+        app.include_router(write_routes.router)
     return app
