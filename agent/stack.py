@@ -83,10 +83,12 @@ def run(settings: Settings) -> None:
             start_simulator(settings, w3, agent, stack)
             from agent import staking_service
 
-            staking_service.start(settings, w3, deployments, agent, stack)
-            say("staking agent running (stakes, checked claims, reconcile, relays, withdrawals)")
+            core = staking_service.start(settings, w3, deployments, agent, stack)
+            say("agent running (stakes, checked claims, reconcile, relays, withdrawals; market "
+                "verdicts, settlement and deliveries)")
 
-        app = create_app(Service(settings, w3, deployments, agent.address))
+        app = create_app(Service(settings, w3, deployments, agent.address,
+                                 core_health=core.health if with_simulator else None))
         if with_simulator:  # (the pool's relays are sent by the staking agent started above)
             from agent.notify import service as notify_service
 

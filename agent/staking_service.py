@@ -1,6 +1,6 @@
-"""The staking agent inside `nmrx run`: the core (store, Sender with the agent key, lease-free
-single replica) with the staking flows installed, run by its Lifecycle in a background thread and
-stopped with the stack.
+"""The agent inside `nmrx run`: the core (store, Sender with the agent key, lease-free single
+replica) with the staking flows and the market flows (verdicts, batched settlement, delivery
+bookkeeping) installed, run by its Lifecycle in a background thread and stopped with the stack.
 
 Delegated Numerai keys live encrypted in `<data_dir>/delegations.json` under the master key of
 `<data_dir>/vault.key` (created on first use); `Delegations.add` registers one.
@@ -44,7 +44,29 @@ def build(
     sender = Sender(w3, account, store, decoder=RevertDecoder.from_build_dir(settings.build_dir))
     core = AgentCore(settings, w3, store, sender)
     agent.install(core)
+    install_market(settings, w3, store, book, vault, core)
     return core, agent
+
+
+def install_market(settings: Settings, w3: Web3, store: Store, book: ContractBook, vault: Vault,
+                   core: AgentCore) -> None:
+    """The market flows: verdicts and settlement batches each tick (the agent is the
+    Marketplace's verifier), and delivery rows moved on as their deliver jobs finish."""
+    from agent.market.blobs import BlobStore
+    from agent.market.buyers import BuyerKeys
+    from agent.market.delivery import DeliveryFlow
+    from agent.market.settlement import MarketSettlement
+    from agent.tournament.client import NumeraiClient
+
+    market = book.contract("Marketplace")
+    MarketSettlement(
+        w3, store, market, book.contract("TournamentStaking"), numerai_url=settings.numerai_url
+    ).install(core)
+    delivery = DeliveryFlow(
+        w3, store, market, NumeraiClient(settings.numerai_url), BuyerKeys(store, vault),
+        BlobStore(settings.data_dir / "blobs"),
+    )
+    core.life.every(core.settings.poll_interval, delivery.sync, name="market:deliveries")
 
 
 def start(

@@ -33,5 +33,10 @@ def test_run_serves_the_simulator_on_the_local_chain(stack, monkeypatch):
     api = numerapi.NumerAPI("NMRXDEMOPUBLICID", "NMRXDEMOSECRETKEY", verbosity="CRITICAL")
     assert list(api.get_models()) == ["demo_model"]
     assert api.v3_stake_config()["address"] == stack.health()["contracts"]["TournamentStaking"]
+    # The agent core runs its staking and market flows inside the stack, without errors.
+    core = stack.health()["core"]
+    assert core is not None and core["stopped"] is None, core
+    assert any(name.startswith("market:") for name in core["cursor_lag"]), core
+    assert core["last_error"] is None, core
     assert stack.interrupt() in (0, 130)
     assert "stopping the tournament simulator" in stack.output
