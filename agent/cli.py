@@ -1,5 +1,8 @@
-"""`nmrx`: the command line of the agent service."""
+"""`nmrx`: the command line of the agent service (run, deploy, simulator, simulate) and of its
+users (pool and marketplace actions signed with their own keystore: agent/cli_user).
+"""
 
+# PYTHON_ARGCOMPLETE_OK
 import argparse
 import logging
 import sys
@@ -120,12 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--models", type=int, default=2, help="models per user (default 2)")
     simulate.add_argument("--seed", type=int, default=1)
     simulate.set_defaults(handler=cmd_simulate)
+    from agent.cli_user import commands as user_commands
+
+    user_commands.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    # Tab completion: when the shell asks (argcomplete's environment), answer and exit here.
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    # User commands print their own lines; libraries' INFO chatter would bury them.
+    level = getattr(args, "log_level", logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         args.handler(Settings.load(), args)
     except NmrxError as exc:

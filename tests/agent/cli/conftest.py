@@ -1,0 +1,190 @@
+"""The user CLI's local stack: a real ganache (agent.localchain, the one `nmrx run` starts) with
+the contracts deployed by `nmrx deploy`, two users with keystores made by `nmrx key new`, ETH for
+gas, NMR from the mock token's faucet and models attested to them in the ModelRegistry. Commands
+run as `nmrx` subprocesses, as a user runs them; one chain (session-scoped) serves every test here."""
+
+import fcntl
+import json
+import os
+import pty
+import select
+import socket
+import struct
+import subprocess
+import sys
+import termios
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from web3 import Web3
+
+from agent.chain import ContractBook, Deployments
+from agent.config import Settings
+from agent.localchain import LocalChain
+from agent.models import model_id_from_uuid
+
+NMRX = Path(sys.executable).parent / "nmrx"
+NMR = 10**18
+CLASSIC = 8
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class User:
+    name: str
+    keystore: Path
+    password_file: Path
+    address: str
+    models: list[str]
+
+    @property
+    def key(self) -> bytes:
+        return Account.decrypt(json.loads(self.keystore.read_text()),
+                               self.password_file.read_text().strip())
+
+
+class Stack:
+    """A chain with nmrx deployed, and `nmrx` as a user runs it against that chain."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        port = free_port()
+        self.settings = Settings(data_dir=folder / "data", chain_port=port,
+                                 deployments_dir=folder / "deployments")
+        self.env = {
+            **os.environ,
+            "NMRX_RPC_URL": self.settings.chain_url,
+            "NMRX_DATA_DIR": str(self.settings.data_dir),
+            "NMRX_DEPLOYMENTS_DIR": str(self.settings.deployments_dir),
+            "COLUMNS": "100",
+        }
+        for name in ("NMRX_USER_KEYSTORE", "NMRX_USER_PASSWORD_FILE"):
+            self.env.pop(name, None)
+        self.chain = LocalChain(self.settings)
+        self.chain.start()
+        deployed = self.nmrx("deploy", "--rpc-url", self.settings.chain_url, timeout=300)
+        assert deployed.returncode == 0, deployed.stderr + deployed.stdout
+        self.w3 = Web3(Web3.HTTPProvider(self.settings.chain_url))
+        self.book = ContractBook(
+            self.w3, Deployments.load(self.settings.deployments_dir, self.w3.eth.chain_id),
+            self.settings.build_dir)
+        self.nmr = self.book.contract("NMR")
+        self.pool = self.book.contract("PayoutPool")
+        self.market = self.book.contract("Marketplace")
+        self.registry = self.book.contract("ModelRegistry")
+        self.node = self.w3.eth.accounts[0]  # the deployer: also the agent (attestor, verifier)
+
+    def nmrx(self, *args, user: User | None = None, timeout=120, env=None):
+        command = [str(NMRX), *args]
+        if user is not None:
+            command += ["--keystore", str(user.keystore), "--password-file",
+                        str(user.password_file)]
+        return subprocess.run(command, env={**self.env, **(env or {})}, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def ok(self, *args, user: User | None = None) -> dict:
+        """Run with --json; it must succeed; returns the JSON answer."""
+        result = self.nmrx(*args, "--json", user=user)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        return json.loads(result.stdout)
+
+    def fails(self, *args, user: User | None = None) -> str:
+        """Run; it must fail with exit code 2 and exactly one error line; returns that line."""
+        result = self.nmrx(*args, user=user)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert len(lines) == 1 and lines[0].startswith("nmrx: error: "), result.stderr
+        assert result.stdout == ""
+        return lines[0]
+
+    def in_terminal(self, *args, user: User | None = None, timeout=120) -> str:
+        """Run under a pseudo-terminal (stdout and stderr are a tty); returns what it showed."""
+        command = [str(NMRX), *args]
+        if user is not None:
+            command += ["--keystore", str(user.keystore), "--password-file",
+                        str(user.password_file)]
+        main, child = pty.openpty()
+        # A terminal of 24 rows × 100 columns, as an xterm would report.
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        proc = subprocess.Popen(command, env=self.env, stdin=child, stdout=child, stderr=child,
+                                close_fds=True)
+        os.close(child)
+        chunks = []
+        while True:
+            ready, _, _ = select.select([main], [], [], timeout)
+            if not ready:
+                proc.kill()
+                raise AssertionError("nmrx hung under the terminal: " + b"".join(chunks).decode())
+            try:
+                data = os.read(main, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(main)
+        assert proc.wait(timeout) == 0, b"".join(chunks).decode(errors="replace")
+        return b"".join(chunks).decode(errors="replace")
+
+    def tx(self, fn, sender=None):
+        receipt = self.w3.eth.wait_for_transaction_receipt(
+            fn.transact({"from": sender or self.node, "gas": 1_000_000}))
+        assert receipt["status"] == 1
+        return receipt
+
+    def make_user(self, name: str, models: int, nmr: int) -> User:
+        keystore, password = self.folder / f"{name}.json", self.folder / f"{name}.password"
+        password.write_text(f"{name} secret\n")
+        # The keystore format `nmrx key new` writes (test_mistakes makes one), with a cheap
+        # scrypt cost: every command decrypts it, and the default cost is seconds on this box.
+        account = Account.create()
+        keystore.write_text(json.dumps(Account.encrypt(account.key, f"{name} secret",
+                                                       iterations=2**10)))
+        address = account.address
+        self.w3.eth.wait_for_transaction_receipt(
+            self.w3.eth.send_transaction({"from": self.node, "to": address, "value": 10 * NMR}))
+        self.tx(self.nmr.functions.faucet(address, nmr))
+        ids = []
+        for _ in range(models):
+            model = model_id_from_uuid(str(uuid.uuid4()))
+            self.tx(self.registry.functions.attest(model, address, CLASSIC))
+            ids.append(model)
+        return User(name, keystore, password, address, ids)
+
+    def advance(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.w3.provider.make_request("evm_mine", [])
+
+    def now(self) -> int:
+        return self.w3.eth.get_block("latest")["timestamp"]
+
+    def stop(self) -> None:
+        self.chain.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    s = Stack(tmp_path_factory.mktemp("cli-stack"))
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def alice(stack):
+    return stack.make_user("alice", models=3, nmr=1_000 * NMR)
+
+
+@pytest.fixture(scope="session")
+def bob(stack):
+    return stack.make_user("bob", models=1, nmr=200 * NMR)
