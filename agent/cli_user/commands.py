@@ -2,14 +2,12 @@
 chain, `--json`. Each handler gets a `Context` and the parsed flags."""
 
 import argparse
-import logging
 import getpass
+import logging
 import sys
 from pathlib import Path
 
-from agent.cli_user import market, pool
 from agent.cli_user.errors import UserError
-from agent.cli_user.output import Output
 from agent.config import Settings
 
 
@@ -18,6 +16,8 @@ class Context:
 
     def __init__(self, settings: Settings, args: argparse.Namespace):
         self.settings, self.args = settings, args
+        from agent.cli_user.output import Output
+
         self.out = Output(getattr(args, "json", False))
         self._session = None
 
@@ -59,11 +59,16 @@ def common_flags() -> argparse.ArgumentParser:
     return common
 
 
-def handler(fn):
-    """Adapt a `(ctx, args)` handler to cli.py's `(settings, args)` calling convention."""
+def handler(name):
+    """`module:function` of this package as cli.py's `(settings, args)` handler, imported only
+    when run: `--help`, completion and usage errors need no web3."""
     def run(settings: Settings, args: argparse.Namespace) -> None:
+        import importlib
+
         import requests
 
+        module, function = name.split(":")
+        fn = getattr(importlib.import_module(f"agent.cli_user.{module}"), function)
         try:
             fn(Context(settings, args), args)
         except requests.ConnectionError:
@@ -90,43 +95,43 @@ def register(sub) -> None:
     key = sub.add_parser("key", help="your keystore")
     key_sub = key.add_subparsers(dest="key_command", required=True)
     p = key_sub.add_parser("new", parents=[common], help="create a new encrypted key")
-    p.set_defaults(handler=handler(cmd_key_new))
+    p.set_defaults(handler=handler("commands:cmd_key_new"))
 
-    add("balance", pool.cmd_balance, "your wallet, pool balance and models").add_argument(
+    add("balance", "pool:cmd_balance", "your wallet, pool balance and models").add_argument(
         "--model", action="append", default=[], help="only this model (repeatable)")
-    add("deposit", pool.cmd_deposit, "move NMR from your wallet into the pool").add_argument(
+    add("deposit", "pool:cmd_deposit", "move NMR from your wallet into the pool").add_argument(
         "amount", help="NMR, like 12.5")
-    p = add("stake", pool.cmd_stake, "move pool balance to a model's idle stake")
+    p = add("stake", "pool:cmd_stake", "move pool balance to a model's idle stake")
     _model(p)
     p.add_argument("amount")
-    p = add("unstake", pool.cmd_unstake, "move a model's idle stake back to your pool balance")
+    p = add("unstake", "pool:cmd_unstake", "move a model's idle stake back to your pool balance")
     _model(p)
     p.add_argument("amount")
-    p = add("move", pool.cmd_move, "move idle stake from one of your models to another")
+    p = add("move", "pool:cmd_move", "move idle stake from one of your models to another")
     _model(p, "source", "model to take from")
     _model(p, "target", "model to give to")
     p.add_argument("amount")
-    p = add("policy", pool.cmd_policy, "how much the agent may stake a model each round")
+    p = add("policy", "pool:cmd_policy", "how much the agent may stake a model each round")
     _model(p)
     p.add_argument("--per-round", required=True, help="NMR per round (0: the agent stops)")
-    p.add_argument("--mode", choices=sorted(pool.MODES), default="fixed",
+    p.add_argument("--mode", choices=["fixed", "compound"], default="fixed",
                    help="compound also restakes what resolved positions returned")
-    p = add("allocate", pool.cmd_allocate, "where a model's payouts go")
+    p = add("allocate", "pool:cmd_allocate", "where a model's payouts go")
     _model(p)
     p.add_argument("targets", nargs="+", metavar="TARGET:PERCENT",
                    help="self:50, wallet:25, pool:25 or OTHER_MODEL:10 (sum 100)")
-    p = add("withdraw", pool.cmd_withdraw,
+    p = add("withdraw", "pool:cmd_withdraw",
             "send pool balance to your wallet: free once a period, or --express for a fee")
     p.add_argument("amount")
     p.add_argument("--express", action="store_true", help="now, for the express fee")
     p.add_argument("--max-fee", help="most NMR you accept as express fee")
 
-    p = add("list", market.cmd_list, "list one of your models on the marketplace")
+    p = add("list", "market:cmd_list", "list one of your models on the marketplace")
     _model(p)
-    p.add_argument("--mode", choices=list(market.MODES), default="file")
+    p.add_argument("--mode", choices=["file", "verified", "stake"], default="file")
     p.add_argument("--rounds", required=True, help="round or range, like 1100-1110")
     p.add_argument("--bond", help="NMR to post as seller bond first")
-    p = add("ask", market.cmd_ask, "post (or sign) a price ladder for a round of your listing")
+    p = add("ask", "market:cmd_ask", "post (or sign) a price ladder for a round of your listing")
     p.add_argument("listing", type=int)
     p.add_argument("--round", type=int, required=True)
     p.add_argument("--tier", action="append", required=True, metavar="PRICExUNITS",
@@ -136,7 +141,7 @@ def register(sub) -> None:
     p.add_argument("--sign-only", action="store_true",
                    help="sign it for buyers (EIP-712) instead of posting it on-chain")
     p.add_argument("--out", help="with --sign-only: write the signed ladder to this file")
-    p = add("bid", market.cmd_bid, "offer a price for units of a listing's round")
+    p = add("bid", "market:cmd_bid", "offer a price for units of a listing's round")
     p.add_argument("listing", type=int)
     p.add_argument("--round", type=int, required=True)
     p.add_argument("--units", type=int, required=True)
@@ -145,19 +150,19 @@ def register(sub) -> None:
     p.add_argument("--expiry")
     p.add_argument("--max-collateral")
     p.add_argument("--max-fee-bps", type=int)
-    p = add("buy", market.cmd_buy, "buy from a listing's ladder up to a unit price")
+    p = add("buy", "market:cmd_buy", "buy from a listing's ladder up to a unit price")
     p.add_argument("listing", type=int)
     p.add_argument("--units", type=int, required=True)
     p.add_argument("--max-price", required=True, help="most NMR per unit")
     p.add_argument("--max-collateral", help="most stake-mode collateral (default: the quote)")
     p.add_argument("--max-fee-bps", type=int, help="highest fee (default: the listing's)")
     p.add_argument("--ladder", help="a signed ladder file from the seller (else the posted one)")
-    p = add("deliver", market.cmd_deliver, "deliver an order (file mode: sealed to the buyer)")
+    p = add("deliver", "market:cmd_deliver", "deliver an order (file mode: sealed to the buyer)")
     p.add_argument("order", type=int)
     p.add_argument("--file", required=True, help="the prediction CSV")
     p.add_argument("--buyer-key", help="the buyer's public key (file mode)")
     p.add_argument("--out", help="sealed file to write (default FILE.sealed)")
-    p = add("dispute", market.cmd_dispute, "dispute an order's verdict (escrows a bond)")
+    p = add("dispute", "market:cmd_dispute", "dispute an order's verdict (escrows a bond)")
     p.add_argument("order", type=int)
 
     comp = sub.add_parser("completion", help="print the shell completion script")

@@ -223,11 +223,11 @@ def order_tuple(order: dict) -> tuple:
 
 
 def cmd_list(ctx, args) -> None:
-    s = ctx.session()
     model = parse_model(args.model)
     first, last = parse_rounds(args.rounds)
-    require_registered_to_user(s, model)
     bond = parse_nmr(args.bond, "--bond") if args.bond else 0
+    s = ctx.session()
+    require_registered_to_user(s, model)
     seller = s.market.functions.sellerOf(s.address).call()
     if not bond and (seller[0] == 0 or seller[0] < seller[1]):
         raise UserError("a listing needs a seller bond and you have none free; add --bond AMOUNT")
@@ -250,6 +250,7 @@ def cmd_list(ctx, args) -> None:
 
 
 def cmd_ask(ctx, args) -> None:
+    tiers = [parse_tier(t) for t in args.tier]
     s = ctx.session()
     lst = listing(s, args.listing)
     if lst["seller"] != s.address:
@@ -272,7 +273,6 @@ def cmd_ask(ctx, args) -> None:
         raise UserError("--deliver-by is more than 30 days ahead; the marketplace refuses that")
     if expiry <= now:
         raise UserError(f"--expiry {show_time(expiry)} is already past; give a later one")
-    tiers = [parse_tier(t) for t in args.tier]
     counter = s.market.functions.sellerOf(s.address).call()[2]
     ladder = {"listingId": args.listing, "round": round_, "version": lst["version"],
               "counter": counter, "deliverBy": deliver_by, "expiry": expiry,
@@ -326,6 +326,9 @@ def walk(ladder: dict, skip: int, want: int, max_price: int) -> tuple[int, int]:
 
 
 def cmd_buy(ctx, args) -> None:
+    max_price = parse_nmr(args.max_price, "--max-price")
+    max_collateral = (parse_nmr(args.max_collateral, "--max-collateral", allow_zero=True)
+                      if args.max_collateral is not None else None)
     s = ctx.session()
     if args.ladder:
         try:
@@ -351,7 +354,6 @@ def cmd_buy(ctx, args) -> None:
                         f"round {lst['soldRound']}; buy that round")
     if ladder["version"] < lst["version"]:
         raise UserError(f"this ladder of listing {args.listing} was replaced; buy the current one")
-    max_price = parse_nmr(args.max_price, "--max-price")
     sold = lst["sold"] if (ladder["version"] == lst["version"]
                            and round_ == lst["soldRound"]) else 0
     units, cost = walk(ladder, sold, args.units, max_price)
@@ -359,8 +361,8 @@ def cmd_buy(ctx, args) -> None:
         raise UserError(f"nothing on listing {args.listing} round {round_} at or below "
                         f"{fmt_nmr(max_price)} a unit; raise --max-price")
     collateral = collateral_for(s, lst, units)
-    max_collateral = (parse_nmr(args.max_collateral, "--max-collateral", allow_zero=True)
-                      if args.max_collateral is not None else collateral)
+    if max_collateral is None:
+        max_collateral = collateral
     max_fee = lst["feeBps"] if args.max_fee_bps is None else args.max_fee_bps
     if lst["feeBps"] > max_fee:
         raise UserError(f"listing {args.listing} charges a {lst['feeBps']} bps fee, above your "
@@ -383,6 +385,9 @@ def cmd_buy(ctx, args) -> None:
 
 
 def cmd_bid(ctx, args) -> None:
+    price = parse_nmr(args.price, "--price")
+    if args.units <= 0:
+        raise UserError("--units must be at least 1")
     s = ctx.session()
     lst = listing(s, args.listing)
     now = s.now()
@@ -399,7 +404,6 @@ def cmd_bid(ctx, args) -> None:
                         "already past; bid on a later round with a later --deliver-by")
     if expiry <= now:
         raise UserError(f"--expiry {show_time(expiry)} is already past; give a later one")
-    price = parse_nmr(args.price, "--price")
     collateral = collateral_for(s, lst, args.units)
     max_collateral = (parse_nmr(args.max_collateral, "--max-collateral", allow_zero=True)
                       if args.max_collateral is not None else collateral)

@@ -3,7 +3,7 @@ and the checks that a model is registered and the user's before anything is sign
 
 import re
 
-from web3 import Web3
+from eth_utils import to_checksum_address
 
 from agent.cli_user.errors import UserError
 from agent.models import InvalidModelUuid, model_id_from_uuid
@@ -39,7 +39,7 @@ def require_registered_to_user(session, model: str) -> None:
             f"unknown model {model}: it is not in the nmrx registry; verify it first with "
             f"`nmrx verify {model}`"
         )
-    if Web3.to_checksum_address(owner) != session.address:
+    if to_checksum_address(owner) != session.address:
         raise UserError(
             f"model {model} is registered to {owner}, not to your wallet {session.address}; "
             "use one of your models"
@@ -58,14 +58,14 @@ def require_pool_model(session, model: str, *, bind: bool) -> dict:
     """The user owns `model`'s pool bucket; with `bind`, an empty bucket the user may claim by
     its registry entry counts too (the pool binds it on first use)."""
     b = bucket(session, model)
-    owner = Web3.to_checksum_address(b["owner"])
+    owner = to_checksum_address(b["owner"])
     if owner == session.address:
         return b
     empty = b["idle"] == 0 and b["at_risk"] == 0
-    if bind and (owner == Web3.to_checksum_address(ZERO) or empty):
+    if bind and (owner == to_checksum_address(ZERO) or empty):
         require_registered_to_user(session, model)
         return b
-    if owner == Web3.to_checksum_address(ZERO):
+    if owner == to_checksum_address(ZERO):
         raise UserError(
             f"unknown model {model}: you have nothing staked on it in the pool; stake first "
             f"(`nmrx stake {model} AMOUNT`)"

@@ -2,7 +2,7 @@
 a model's idle stake), unstake, move, policy, allocate, withdraw; and `balance`, read from the
 chain in one batched view call."""
 
-from web3 import Web3
+from eth_utils import keccak, to_checksum_address
 
 from agent.cli_user.amounts import fmt_nmr, parse_nmr, parse_percent
 from agent.cli_user.errors import UserError
@@ -37,8 +37,8 @@ def tx_result(sent: list, **data) -> dict:
 
 
 def cmd_deposit(ctx, args) -> None:
-    s = ctx.session()
     amount = parse_nmr(args.amount)
+    s = ctx.session()
     s.require_wallet_nmr(amount, f"depositing {fmt_nmr(amount)}")
     steps = s.approve_steps(s.pool.address, amount) + 1
     with ctx.out.progress(steps, "deposit") as bar:
@@ -53,8 +53,8 @@ def cmd_deposit(ctx, args) -> None:
 
 
 def cmd_stake(ctx, args) -> None:
-    s = ctx.session()
     model, amount = parse_model(args.model), parse_nmr(args.amount)
+    s = ctx.session()
     require_pool_model(s, model, bind=True)
     require_liquid(s, amount, f"staking {fmt_nmr(amount)} on {model}")
     with ctx.out.progress(1, "stake") as bar:
@@ -78,8 +78,8 @@ def require_idle(s, model: str, amount: int, purpose: str) -> None:
 
 
 def cmd_unstake(ctx, args) -> None:
-    s = ctx.session()
     model, amount = parse_model(args.model), parse_nmr(args.amount)
+    s = ctx.session()
     require_idle(s, model, amount, f"unstaking {fmt_nmr(amount)}")
     with ctx.out.progress(1, "unstake") as bar:
         sent = s.send(s.pool.functions.unstake(model, amount), f"unstake {fmt_nmr(amount)}", bar)
@@ -92,11 +92,11 @@ def cmd_unstake(ctx, args) -> None:
 
 
 def cmd_move(ctx, args) -> None:
-    s = ctx.session()
     source, target = parse_model(args.source), parse_model(args.target)
     amount = parse_nmr(args.amount)
     if source == target:
         raise UserError("move needs two different models")
+    s = ctx.session()
     require_idle(s, source, amount, f"moving {fmt_nmr(amount)}")
     require_pool_model(s, target, bind=True)
     with ctx.out.progress(1, "move") as bar:
@@ -109,10 +109,10 @@ def cmd_move(ctx, args) -> None:
 
 
 def cmd_policy(ctx, args) -> None:
-    s = ctx.session()
     model = parse_model(args.model)
     per_round = parse_nmr(args.per_round, "--per-round", allow_zero=True)
     mode = MODES[args.mode]
+    s = ctx.session()
     require_pool_model(s, model, bind=True)
     with ctx.out.progress(1, "policy") as bar:
         sent = s.send(s.pool.functions.setPolicy(model, per_round, mode), "set policy", bar)
@@ -137,7 +137,6 @@ def parse_target(text: str) -> tuple[int, str, int]:
 
 
 def cmd_allocate(ctx, args) -> None:
-    s = ctx.session()
     model = parse_model(args.model)
     targets = []
     for kind, where, bps in (parse_target(t) for t in args.targets):
@@ -149,6 +148,7 @@ def cmd_allocate(ctx, args) -> None:
         raise UserError(f"the shares add up to {total / 100:g}%, not 100%; fix them")
     if not 1 <= len(targets) <= 8:
         raise UserError(f"{len(targets)} targets given; an allocation has 1 to 8")
+    s = ctx.session()
     require_pool_model(s, model, bind=True)
     for kind, where, _ in targets:
         if kind == KINDS["model"] and where != model:
@@ -166,17 +166,18 @@ def cmd_allocate(ctx, args) -> None:
 
 
 def cmd_withdraw(ctx, args) -> None:
-    s = ctx.session()
     amount = parse_nmr(args.amount)
+    max_fee = None if args.max_fee is None else parse_nmr(args.max_fee, "--max-fee",
+                                                          allow_zero=True)
+    s = ctx.session()
     require_liquid(s, amount, f"withdrawing {fmt_nmr(amount)}")
     if args.express:
         fee = s.pool.functions.expressFee(amount).call()
-        if args.max_fee is None:
+        if max_fee is None:
             raise UserError(
                 f"an express withdrawal of {fmt_nmr(amount)} costs a fee of {fmt_nmr(fee)}; "
                 f"accept it with --max-fee {fmt_nmr(fee).split()[0]}"
             )
-        max_fee = parse_nmr(args.max_fee, "--max-fee", allow_zero=True)
         if fee > max_fee:
             raise UserError(
                 f"the express fee is {fmt_nmr(fee)}, above your --max-fee {fmt_nmr(max_fee)}; "
@@ -205,7 +206,7 @@ def user_models(s) -> list[str]:
     for name, event, position in (("PayoutPool", "ModelBound", 2),
                                   ("ModelRegistry", "ModelAttested", 2)):
         contract = s.contract(name)
-        signature = Web3.keccak(text=_signature(contract, event)).hex()
+        signature = keccak(text=_signature(contract, event)).hex()
         logs = s.w3.eth.get_logs({
             "address": contract.address, "fromBlock": s.deployed_block(name),
             "toBlock": "latest",
@@ -221,14 +222,15 @@ def _signature(contract, event: str) -> str:
 
 
 def cmd_balance(ctx, args) -> None:
+    models = [parse_model(m) for m in args.model]
     s = ctx.session()
-    models = [parse_model(m) for m in args.model] or user_models(s)
+    models = models or user_models(s)
     (uview,), views = s.pool.functions.balancesOf([s.address], models).call()
     wallet = s.nmr_balance()
     rows = []
     for model, view in zip(models, views):
         owner, idle, at_risk, per_round, mode, _ = view
-        if owner != ZERO and Web3.to_checksum_address(owner) != s.address:
+        if owner != ZERO and to_checksum_address(owner) != s.address:
             continue
         rows.append({"model": model, "idle": idle, "at_risk": at_risk, "per_round": per_round,
                      "mode": "compound" if mode else "fixed"})
