@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 
 from agent.api.deps import Service
-from agent.api.routes import health
+from agent.api import auth
+from agent.api.routes import events, health, ownership, relay, webhooks
 
 
 def create_app(service: Service) -> FastAPI:
@@ -14,4 +15,9 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(relay.router)
+    app.include_router(ownership.router)
+    app.include_router(events.router)
+    app.include_router(webhooks.router)
     return app
