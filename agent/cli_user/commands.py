@@ -20,14 +20,21 @@ class Context:
 
         self.out = Output(getattr(args, "json", False))
         self._session = None
+        self._account = None
+
+    def session_account(self):
+        """The user's account (the keystore is opened once per command)."""
+        if self._account is None:
+            from agent.cli_user.wallet import open_keystore
+
+            self._account = open_keystore(self.args.keystore, self.args.password_file)
+        return self._account
 
     def session(self):
         if self._session is None:
             from agent.cli_user.session import Session
-            from agent.cli_user.wallet import open_keystore
 
-            account = open_keystore(self.args.keystore, self.args.password_file)
-            self._session = Session(self.settings, account, self.args.rpc_url)
+            self._session = Session(self.settings, self.session_account(), self.args.rpc_url)
         return self._session
 
 
@@ -164,6 +171,17 @@ def register(sub) -> None:
     p.add_argument("--out", help="sealed file to write (default FILE.sealed)")
     p = add("dispute", "market:cmd_dispute", "dispute an order's verdict (escrows a bond)")
     p.add_argument("order", type=int)
+
+    p = add("verify", "ownership:cmd_verify",
+            "prove you own a Numerai model so the agent registers it to your wallet")
+    p.add_argument("model", help="the model's name (start also takes its UUID or 0x id)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--check", action="store_true",
+                      help="the code is in the bio: verify and register")
+    what.add_argument("--release", action="store_true", help="give the model up")
+    p.add_argument("--wait", action="store_true",
+                   help="with --check: wait until the registry names your wallet")
+    p.add_argument("--api-url", help="the agent API (default: NMRX_API_URL or the local one)")
 
     comp = sub.add_parser("completion", help="print the shell completion script")
     comp.add_argument("shell", choices=["bash", "zsh", "fish"], nargs="?", default="bash")

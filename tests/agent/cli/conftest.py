@@ -13,11 +13,15 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
+import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import uvicorn
 from eth_account import Account
 from web3 import Web3
 
@@ -70,9 +74,15 @@ class Stack:
             self.env.pop(name, None)
         self.chain = LocalChain(self.settings)
         self.chain.start()
-        deployed = self.nmrx("deploy", "--rpc-url", self.settings.chain_url, timeout=300)
-        assert deployed.returncode == 0, deployed.stderr + deployed.stdout
         self.w3 = Web3(Web3.HTTPProvider(self.settings.chain_url))
+        self.node = self.w3.eth.accounts[0]  # the deployer and admin
+        # The agent's key: the registry's attestor, the pool's operator, the market's verifier.
+        self.agent = Account.from_key("0x" + "a9" * 32)
+        self.w3.eth.wait_for_transaction_receipt(self.w3.eth.send_transaction(
+            {"from": self.node, "to": self.agent.address, "value": 100 * NMR}))
+        deployed = self.nmrx("deploy", "--rpc-url", self.settings.chain_url, timeout=300,
+                             env={"NMRX_AGENT_ADDRESS": self.agent.address})
+        assert deployed.returncode == 0, deployed.stderr + deployed.stdout
         self.book = ContractBook(
             self.w3, Deployments.load(self.settings.deployments_dir, self.w3.eth.chain_id),
             self.settings.build_dir)
@@ -80,7 +90,6 @@ class Stack:
         self.pool = self.book.contract("PayoutPool")
         self.market = self.book.contract("Marketplace")
         self.registry = self.book.contract("ModelRegistry")
-        self.node = self.w3.eth.accounts[0]  # the deployer: also the agent (attestor, verifier)
 
     def nmrx(self, *args, user: User | None = None, timeout=120, env=None):
         command = [str(NMRX), *args]
@@ -141,7 +150,18 @@ class Stack:
         assert receipt["status"] == 1
         return receipt
 
-    def make_user(self, name: str, models: int, nmr: int) -> User:
+    def agent_tx(self, fn):
+        """Send `fn` signed with the agent key (the registry's attestor)."""
+        tx = fn.build_transaction({
+            "from": self.agent.address, "gas": 500_000, "chainId": self.w3.eth.chain_id,
+            "nonce": self.w3.eth.get_transaction_count(self.agent.address, "pending")})
+        signed = self.agent.sign_transaction(tx)
+        receipt = self.w3.eth.wait_for_transaction_receipt(
+            self.w3.eth.send_raw_transaction(signed.raw_transaction))
+        assert receipt["status"] == 1
+        return receipt
+
+    def make_user(self, name: str, models: int, nmr: int = 0) -> User:
         keystore, password = self.folder / f"{name}.json", self.folder / f"{name}.password"
         password.write_text(f"{name} secret\n")
         # The keystore format `nmrx key new` writes (test_mistakes makes one), with a cheap
@@ -152,11 +172,12 @@ class Stack:
         address = account.address
         self.w3.eth.wait_for_transaction_receipt(
             self.w3.eth.send_transaction({"from": self.node, "to": address, "value": 10 * NMR}))
-        self.tx(self.nmr.functions.faucet(address, nmr))
+        if nmr:
+            self.tx(self.nmr.functions.faucet(address, nmr))
         ids = []
         for _ in range(models):
             model = model_id_from_uuid(str(uuid.uuid4()))
-            self.tx(self.registry.functions.attest(model, address, CLASSIC))
+            self.agent_tx(self.registry.functions.attest(model, address, CLASSIC))
             ids.append(model)
         return User(name, keystore, password, address, ids)
 
@@ -188,3 +209,66 @@ def alice(stack):
 @pytest.fixture(scope="session")
 def bob(stack):
     return stack.make_user("bob", models=1, nmr=200 * NMR)
+
+
+class AgentApi:
+    """The agent's API (agent.api.main.create_app) with its write context, served by uvicorn on
+    the stack's chain: the ownership flow reads bios from the tournament simulator, and a Sender
+    under the agent key sends the registry writes it plans (`send_all`)."""
+
+    def __init__(self, stack: Stack, folder: Path, accounts: dict[str, int]):
+        from agent.api.auth import Writes
+        from agent.api.deps import Service
+        from agent.api.main import create_app
+        from agent.ownership_flow import OwnershipFlow
+        from agent.sender import RevertDecoder, Sender
+        from agent.store import Store
+        from agent.tournament.client import NumeraiClient
+        from agent.tournament.simulator import ManualClock, Simulator, SimulatorServer
+        from tests.agent.staking.conftest import sim_config
+
+        self.simulator_server = SimulatorServer(
+            Simulator(sim_config(accounts), ManualClock(datetime.now(UTC))), tick_seconds=0
+        ).start()
+        self.store = Store(f"sqlite:///{folder / 'agent.db'}").migrate()
+        chain_id = stack.w3.eth.chain_id
+        app = create_app(Service(stack.settings, stack.w3, stack.book.deployments,
+                                 stack.agent.address))
+        flow = OwnershipFlow(stack.w3, self.store, stack.registry,
+                             NumeraiClient(self.simulator_server.url), bytes(range(32)))
+        app.state.writes = Writes(self.store, chain_id, stack.registry.address, ownership=flow)
+        self.sender = Sender(stack.w3, stack.agent, self.store,
+                             decoder=RevertDecoder.from_build_dir(stack.settings.build_dir))
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the agent API did not start"
+            time.sleep(0.05)
+
+    def send_all(self) -> None:
+        for _ in range(20):
+            self.sender.run_once(50)
+            counts = self.store.job_counts()
+            if not counts.get("planned") and not counts.get("sent"):
+                return
+        raise AssertionError(f"jobs still pending: {self.store.job_counts()}")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.simulator_server.stop()
+        self.store.dispose()
+
+
+@pytest.fixture(scope="session")
+def agent_api(stack, tmp_path_factory):
+    api = AgentApi(stack, tmp_path_factory.mktemp("agent-api"), {"carol": 1})
+    try:
+        yield api
+    finally:
+        api.stop()

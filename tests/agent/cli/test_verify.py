@@ -1,0 +1,56 @@
+"""`nmrx verify`: the ownership flow over the agent's API, signed by the user's wallet, ending
+with the model registered to the wallet on chain."""
+
+import json
+import subprocess
+import time
+
+import numerapi
+from numerapi import base_api
+
+from agent.models import model_id_from_uuid
+from tests.agent.cli.conftest import NMRX
+from tests.agent.staking.conftest import keys_of
+
+
+def test_verify_a_model_end_to_end(stack, agent_api, monkeypatch):
+    carol = stack.make_user("carol", models=0)
+    api_flag = ("--api-url", agent_api.url)
+    line = stack.fails("verify", "carol_m0", "--check", *api_flag, user=carol)
+    assert "the agent API refused (409)" in line  # no code issued yet
+
+    started = stack.ok("verify", "carol_m0", *api_flag, user=carol)
+    code = started["code"]
+    assert code in started["instructions"]
+
+    # Carol puts the code in her model's public bio (as she would at numer.ai).
+    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", agent_api.simulator_server.url)
+    owner_api = numerapi.NumerAPI(*keys_of("carol"), verbosity="CRITICAL",
+                                  show_progress_bars=False)
+    model_uuid = owner_api.get_models()["carol_m0"]
+    assert owner_api.set_bio(model_uuid, f"nmrx {code}")
+
+    # --wait: the CLI waits for the registry while the agent's Sender sends what it planned.
+    waiting = subprocess.Popen(
+        [str(NMRX), "verify", "carol_m0", "--check", "--wait", "--json", *api_flag,
+         "--keystore", str(carol.keystore), "--password-file", str(carol.password_file)],
+        env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not agent_api.store.job_counts().get("planned"):
+        assert waiting.poll() is None and time.monotonic() < deadline, waiting.communicate()
+        time.sleep(0.2)
+    agent_api.send_all()
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    checked = json.loads(out)
+    assert checked["changed"] and [j["kind"] for j in checked["jobs"]] == ["registry-attest"]
+    assert checked["registered"] is True
+    model = model_id_from_uuid(model_uuid)
+    assert checked["model_id"] == model
+    assert stack.registry.functions.ownerOf(model).call() == carol.address
+    # The model is now carol's: the CLI lists it and lets her act on it.
+    assert [r["model"] for r in stack.ok("balance", user=carol)["models"]] == [model]
+
+    line = stack.fails("verify", "carol_m0", "--api-url", "http://127.0.0.1:9",
+                       user=carol)
+    assert "does not answer" in line and "NMRX_API_URL" in line
