@@ -90,6 +90,11 @@ def _model(parser, name="model", help_text="model UUID or 0x id"):
     parser.add_argument(name, help=help_text)
 
 
+def relay_flags(p, help_text="sign it and let the agent send it (no gas)") -> None:
+    p.add_argument("--relay", action="store_true", help=help_text)
+    p.add_argument("--api-url", help="the agent API (default: NMRX_API_URL or the local one)")
+
+
 def register(sub) -> None:
     """Add the user subcommands to `nmrx`'s subparsers."""
     common = common_flags()
@@ -123,15 +128,18 @@ def register(sub) -> None:
     p.add_argument("--per-round", required=True, help="NMR per round (0: the agent stops)")
     p.add_argument("--mode", choices=["fixed", "compound"], default="fixed",
                    help="compound also restakes what resolved positions returned")
+    relay_flags(p)
     p = add("allocate", "pool:cmd_allocate", "where a model's payouts go")
     _model(p)
     p.add_argument("targets", nargs="+", metavar="TARGET:PERCENT",
                    help="self:50, wallet:25, pool:25 or OTHER_MODEL:10 (sum 100)")
+    relay_flags(p)
     p = add("withdraw", "pool:cmd_withdraw",
             "send pool balance to your wallet: free once a period, or --express for a fee")
     p.add_argument("amount")
     p.add_argument("--express", action="store_true", help="now, for the express fee")
     p.add_argument("--max-fee", help="most NMR you accept as express fee")
+    relay_flags(p, "sign a free withdrawal for the agent's next batch (no gas)")
 
     p = add("list", "market:cmd_list", "list one of your models on the marketplace")
     _model(p)

@@ -11,6 +11,8 @@ from agent.cli_user.models import ZERO, bucket, parse_model, require_pool_model
 MODES = {"fixed": 0, "compound": 1}
 KINDS = {"model": 0, "wallet": 1, "pool": 2}
 ZERO_MODEL = "0x" + "00" * 32
+# How long a signed message handed to the agent stays valid (chain time).
+RELAY_DEADLINE = 86_400
 
 
 def user_view(session) -> dict:
@@ -29,6 +31,18 @@ def require_liquid(session, amount: int, purpose: str) -> int:
             "or use less"
         )
     return liquid
+
+
+def relay(ctx, s, args, primary: str, message: dict, body: dict, path: str) -> dict:
+    """Sign one of the pool's own messages with the user's key and hand it to the agent's API,
+    which relays it (gas-free to the user); returns the agent's job."""
+    from agent.cli_user.api import Api, api_url
+    from agent.staking import sign_pool_message
+
+    signature = sign_pool_message(s.account.key, s.chain_id, s.pool.address, primary, message)
+    return Api(api_url(args.api_url, ctx.settings)).request("POST", path, json={
+        **body, "chain_id": s.chain_id, "nonce": message["nonce"],
+        "deadline": message["deadline"], "signature": signature})
 
 
 def tx_result(sent: list, **data) -> dict:
@@ -114,12 +128,23 @@ def cmd_policy(ctx, args) -> None:
     mode = MODES[args.mode]
     s = ctx.session()
     require_pool_model(s, model, bind=True)
+    said = f"policy of {model}: {args.mode}, up to {fmt_nmr(per_round)} per round"
+    if args.relay:
+        message = {"owner": s.address, "model": bytes.fromhex(model[2:]),
+                   "perRound": per_round, "mode": mode, "nonce": user_view(s)["nonce"],
+                   "deadline": s.now() + RELAY_DEADLINE}
+        body = {"owner": s.address, "model": model, "per_round": per_round, "mode": mode}
+        job = relay(ctx, s, args, "SetPolicy", message, body, "/v1/pool/policies")
+        ctx.out.result({"action": "policy", "model": model, "per_round": per_round,
+                        "mode": args.mode, "relayed": job},
+                       [f"{said}: signed and handed to the agent (job {job['job_key']}); "
+                        "sign the next policy or allocation once it has landed"])
+        return
     with ctx.out.progress(1, "policy") as bar:
         sent = s.send(s.pool.functions.setPolicy(model, per_round, mode), "set policy", bar)
     ctx.out.result(
         tx_result([sent], action="policy", model=model, per_round=per_round, mode=args.mode),
-        [f"policy of {model}: {args.mode}, up to {fmt_nmr(per_round)} per round "
-         f"(tx {sent.tx_hash})"],
+        [f"{said} (tx {sent.tx_hash})"],
     )
 
 
@@ -153,24 +178,46 @@ def cmd_allocate(ctx, args) -> None:
     for kind, where, _ in targets:
         if kind == KINDS["model"] and where != model:
             require_pool_model(s, where, bind=True)
-    with ctx.out.progress(1, "allocate") as bar:
-        sent = s.send(s.pool.functions.setAllocation(model, targets), "set allocation", bar)
     shown = [{"kind": k, "model": m, "bps": b} for k, m, b in targets]
     names = {v: k for k, v in KINDS.items()}
-    ctx.out.result(
-        tx_result([sent], action="allocate", model=model, targets=shown),
-        [f"allocation of {model}: " + ", ".join(
-            f"{b / 100:g}% to " + (m if k == 0 else f"your {names[k]}") for k, m, b in targets
-        ) + f" (tx {sent.tx_hash})"],
-    )
+    said = f"allocation of {model}: " + ", ".join(
+        f"{b / 100:g}% to " + (m if k == 0 else f"your {names[k]}") for k, m, b in targets)
+    if args.relay:
+        message = {"owner": s.address, "model": bytes.fromhex(model[2:]),
+                   "targets": [{"kind": k, "model": bytes.fromhex(m[2:]), "bps": b}
+                               for k, m, b in targets],
+                   "nonce": user_view(s)["nonce"], "deadline": s.now() + RELAY_DEADLINE}
+        body = {"owner": s.address, "model": model, "targets": shown}
+        job = relay(ctx, s, args, "SetAllocation", message, body, "/v1/pool/allocations")
+        ctx.out.result({"action": "allocate", "model": model, "targets": shown, "relayed": job},
+                       [f"{said}: signed and handed to the agent (job {job['job_key']}); "
+                        "sign the next policy or allocation once it has landed"])
+        return
+    with ctx.out.progress(1, "allocate") as bar:
+        sent = s.send(s.pool.functions.setAllocation(model, targets), "set allocation", bar)
+    ctx.out.result(tx_result([sent], action="allocate", model=model, targets=shown),
+                   [f"{said} (tx {sent.tx_hash})"])
 
 
 def cmd_withdraw(ctx, args) -> None:
     amount = parse_nmr(args.amount)
     max_fee = None if args.max_fee is None else parse_nmr(args.max_fee, "--max-fee",
                                                           allow_zero=True)
+    if args.relay and args.express:
+        raise UserError("--relay hands the agent a free withdrawal; drop --express or --relay")
     s = ctx.session()
     require_liquid(s, amount, f"withdrawing {fmt_nmr(amount)}")
+    if args.relay:
+        view = user_view(s)
+        message = {"user": s.address, "amount": amount, "nonce": view["withdrawal_nonce"],
+                   "deadline": s.now() + RELAY_DEADLINE}
+        job = relay(ctx, s, args, "Withdrawal", message, {"user": s.address, "amount": amount},
+                    "/v1/pool/withdrawals")
+        ctx.out.result(
+            {"action": "withdraw", "amount": amount, "fee": 0, "express": False, "relayed": job},
+            [f"free withdrawal of {fmt_nmr(amount)} signed and queued for the agent's next "
+             f"batch, gas-free (job {job['job_key']})"])
+        return
     if args.express:
         fee = s.pool.functions.expressFee(amount).call()
         if max_fee is None:

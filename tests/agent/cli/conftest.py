@@ -222,9 +222,11 @@ class AgentApi:
         from agent.api.main import create_app
         from agent.ownership_flow import OwnershipFlow
         from agent.sender import RevertDecoder, Sender
+        from agent.staking import Delegations, StakingAgent
         from agent.store import Store
         from agent.tournament.client import NumeraiClient
         from agent.tournament.simulator import ManualClock, Simulator, SimulatorServer
+        from agent.vault import Vault
         from tests.agent.staking.conftest import sim_config
 
         self.simulator_server = SimulatorServer(
@@ -236,7 +238,12 @@ class AgentApi:
                                  stack.agent.address))
         flow = OwnershipFlow(stack.w3, self.store, stack.registry,
                              NumeraiClient(self.simulator_server.url), bytes(range(32)))
-        app.state.writes = Writes(self.store, chain_id, stack.registry.address, ownership=flow)
+        # The staking agent relays signed pool messages (the pool's operator is the agent key).
+        self.staking = StakingAgent(
+            stack.w3, self.store, stack.pool, stack.book.contract("TournamentStaking"),
+            Delegations(Vault(bytes(range(32))), None), self.simulator_server.url)
+        app.state.writes = Writes(self.store, chain_id, stack.registry.address,
+                                  staking=self.staking, ownership=flow)
         self.sender = Sender(stack.w3, stack.agent, self.store,
                              decoder=RevertDecoder.from_build_dir(stack.settings.build_dir))
         port = free_port()

@@ -1,5 +1,5 @@
-"""`nmrx verify`: the ownership flow over the agent's API, signed by the user's wallet, ending
-with the model registered to the wallet on chain."""
+"""Actions that go through the agent's API, signed by the user's wallet: `nmrx verify` (the
+ownership flow, ending with the model registered on chain) and `--relay` (gas-free pool changes)."""
 
 import json
 import subprocess
@@ -9,7 +9,7 @@ import numerapi
 from numerapi import base_api
 
 from agent.models import model_id_from_uuid
-from tests.agent.cli.conftest import NMRX
+from tests.agent.cli.conftest import NMR, NMRX
 from tests.agent.staking.conftest import keys_of
 
 
@@ -54,3 +54,34 @@ def test_verify_a_model_end_to_end(stack, agent_api, monkeypatch):
     line = stack.fails("verify", "carol_m0", "--api-url", "http://127.0.0.1:9",
                        user=carol)
     assert "does not answer" in line and "NMRX_API_URL" in line
+
+
+def test_relayed_pool_changes_are_gas_free(stack, agent_api, bob):
+    model = bob.models[0]
+    api_flag = ("--api-url", agent_api.url)
+    stack.ok("deposit", "5", user=bob)
+    stack.ok("stake", model, "1", user=bob)
+    eth = stack.w3.eth.get_balance(bob.address)
+
+    relayed = stack.ok("policy", model, "--per-round", "2", "--mode", "compound", "--relay",
+                       *api_flag, user=bob)
+    assert relayed["relayed"]["job_key"]
+    # One pool nonce covers a user's signed policies and allocations: the next is signed once
+    # this one has landed.
+    agent_api.send_all()
+    stack.ok("allocate", model, "self:60", "wallet:40", "--relay", *api_flag, user=bob)
+    agent_api.send_all()
+    _, (view,) = stack.pool.functions.balancesOf([], [model]).call()
+    assert (view[3], view[4]) == (2 * NMR, 1)
+    assert [(k, b) for k, _, b in stack.pool.functions.allocationOf(model).call()] == [
+        (0, 6000), (1, 4000)]
+
+    wallet = stack.nmr.functions.balanceOf(bob.address).call()
+    stack.ok("withdraw", "2", "--relay", *api_flag, user=bob)
+    assert agent_api.staking.withdrawal_batch() == 1
+    agent_api.send_all()
+    assert stack.nmr.functions.balanceOf(bob.address).call() == wallet + 2 * NMR
+    assert stack.w3.eth.get_balance(bob.address) == eth  # the agent paid every gas
+
+    assert "drop --express or --relay" in stack.fails("withdraw", "1", "--relay", "--express",
+                                                      *api_flag, user=bob)
