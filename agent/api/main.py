@@ -4,7 +4,18 @@ from fastapi import FastAPI
 
 from agent.api.deps import Service
 from agent.api import auth
-from agent.api.routes import events, health, ownership, relay, webhooks
+from agent.api.routes import (
+    events,
+    health,
+    market,
+    metrics,
+    ownership,
+    payouts,
+    pool,
+    rates,
+    relay,
+    webhooks,
+)
 
 
 def create_app(service: Service) -> FastAPI:
@@ -20,4 +31,6 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(ownership.router)
     app.include_router(events.router)
     app.include_router(webhooks.router)
+    for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
+        app.include_router(read_routes.router)
     return app
