@@ -23,7 +23,7 @@ class Api:
         self.url = url
         self.http = httpx.Client(base_url=url, timeout=TIMEOUT)
 
-    def request(self, method: str, path: str, **kw) -> dict:
+    def request(self, method: str, path: str, raw: bool = False, **kw):
         try:
             response = self.http.request(method, path, **kw)
         except httpx.TransportError:
@@ -36,11 +36,14 @@ class Api:
                 detail = None
             raise UserError(f"the agent API refused ({response.status_code}): "
                             f"{detail or response.text.strip()[:200] or 'no reason given'}")
-        return response.json()
+        return response.text if raw else response.json()
+
+    def text(self, path: str, **params) -> str:
+        """A non-JSON answer (CSV)."""
+        return self.request("GET", path, raw=True, params=_present(params))
 
     def get(self, path: str, **params) -> dict:
-        return self.request("GET", path, params={k: v for k, v in params.items()
-                                                 if v is not None})
+        return self.request("GET", path, params=_present(params))
 
     def signed_post(self, account, path: str, action: str, params: dict) -> dict:
         """POST `params` signed by `account` for `action`, on the domain the API serves."""
@@ -51,3 +54,7 @@ class Api:
         body = sign_api_request(account.key, domain["chainId"], domain["verifyingContract"],
                                 action, params, nonce, int(time.time()) + EXPIRY)
         return self.request("POST", path, json=body)
+
+
+def _present(params: dict) -> dict:
+    return {k: v for k, v in params.items() if v is not None}

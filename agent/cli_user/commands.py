@@ -191,6 +191,27 @@ def register(sub) -> None:
                    help="with --check: wait until the registry names your wallet")
     p.add_argument("--api-url", help="the agent API (default: NMRX_API_URL or the local one)")
 
+    def add_read(name, fn, help_text):
+        p = add(name, fn, help_text)
+        p.add_argument("--address", help="whose (default: the address your keystore names)")
+        p.add_argument("--api-url", help="the agent API (default: NMRX_API_URL or the local one)")
+        return p
+
+    p = add_read("payouts", "reads:cmd_payouts",
+                 "your payouts, grouped by model or round, in NMR or a currency")
+    p.add_argument("--group", choices=["model", "round"], default="model")
+    p.add_argument("--currency", default="NMR", help="NMR, USD, EUR, ... (at each claim's day)")
+    p.add_argument("--model", help="one model (UUID or 0x id)")
+    p.add_argument("--tournament", type=int)
+    p.add_argument("--round-from", type=int)
+    p.add_argument("--round-to", type=int)
+    p.add_argument("--csv", help="write one row per claim (price at the time) to this file")
+    p = add_read("orders", "reads:cmd_orders", "your marketplace orders, bought and sold")
+    p.add_argument("--state", choices=["paid", "delivered", "judged", "disputed", "settled"])
+    p = add_read("book", "reads:cmd_book", "a model's order book for one round")
+    p.add_argument("model", help="model UUID or 0x id")
+    p.add_argument("--round", type=int, required=True)
+
     comp = sub.add_parser("completion", help="print the shell completion script")
     comp.add_argument("shell", choices=["bash", "zsh", "fish"], nargs="?", default="bash")
     comp.set_defaults(handler=cmd_completion)

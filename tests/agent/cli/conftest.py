@@ -16,7 +16,7 @@ import termios
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -234,7 +234,13 @@ class AgentApi:
         ).start()
         self.store = Store(f"sqlite:///{folder / 'agent.db'}").migrate()
         chain_id = stack.w3.eth.chain_id
-        app = create_app(Service(stack.settings, stack.w3, stack.book.deployments,
+        # The read side indexes every block at once (ganache mines one per transaction) and
+        # asks the simulator, not Numerai, for rates and rounds.
+        settings = replace(stack.settings, confirmation_depth=0, poll_interval=0.2,
+                           numerai_api_url=self.simulator_server.url,
+                           simulator_port=int(self.simulator_server.url.rsplit(":", 1)[1]),
+                           store_url=f"sqlite:///{folder / 'read.db'}")
+        app = create_app(Service(settings, stack.w3, stack.book.deployments,
                                  stack.agent.address))
         flow = OwnershipFlow(stack.w3, self.store, stack.registry,
                              NumeraiClient(self.simulator_server.url), bytes(range(32)))

@@ -2,9 +2,11 @@
 ownership flow, ending with the model registered on chain) and `--relay` (gas-free pool changes)."""
 
 import json
+from decimal import Decimal
 import subprocess
 import time
 
+import httpx
 import numerapi
 from numerapi import base_api
 
@@ -85,3 +87,39 @@ def test_relayed_pool_changes_are_gas_free(stack, agent_api, bob):
 
     assert "drop --express or --relay" in stack.fails("withdraw", "1", "--relay", "--express",
                                                       *api_flag, user=bob)
+
+
+def test_reads_from_the_api(stack, agent_api, alice, bob, tmp_path):
+    model = alice.models[2]
+    api_flag = ("--api-url", agent_api.url)
+    listing = stack.ok("list", model, "--rounds", "2000-2001", "--bond", "5",
+                       user=alice)["listing_id"]
+    stack.ok("ask", str(listing), "--round", "2000", "--tier", "1x3", user=alice)
+    order = stack.ok("buy", str(listing), "--units", "1", "--max-price", "1",
+                     user=bob)["order_id"]
+    # The API answers from what its indexer stored: wait until it has seen the order.
+    deadline = time.monotonic() + 60
+    while not any(o["order_id"] == order for o in httpx.get(
+            f"{agent_api.url}/v1/market/orders", params={"address": bob.address}).json()["items"]):
+        assert time.monotonic() < deadline, "the API never indexed the order"
+        time.sleep(0.3)
+
+    # Reads need only the address the keystore names: no password.
+    keystore = ("--keystore", str(bob.keystore))
+    orders = stack.ok("orders", *keystore, *api_flag)
+    mine = {o["order_id"]: o for o in orders["items"]}
+    assert mine[order]["state"] == "paid" and mine[order]["buyer"] == bob.address
+    shown = stack.nmrx("orders", *keystore, *api_flag)
+    assert f"order {order} (bought): listing {listing} round 2000, 1 units for 1" in shown.stdout
+
+    book = stack.ok("book", model, "--round", "2000", *api_flag)
+    assert [(Decimal(lv["price"]), lv["units"]) for lv in book["asks"]] == [(1, 2)]
+    assert "asks: 2 at 1 NMR" in stack.nmrx("book", model, "--round", "2000", *api_flag).stdout
+
+    payouts = stack.ok("payouts", "--address", alice.address, "--group", "round", *api_flag)
+    assert payouts["group"] == "round" and payouts["totals"]["claims"] == 0
+    out = tmp_path / "claims.csv"
+    stack.ok("payouts", "--address", alice.address, "--csv", str(out), *api_flag)
+    assert out.read_text().startswith("round,model,tournament,block,tx_hash,time,stake_nmr")
+    line = stack.fails("payouts", "--address", alice.address, "--currency", "XYZ", *api_flag)
+    assert "the agent API refused (4" in line
