@@ -12,6 +12,7 @@ from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
+from web3.logs import DISCARD
 
 from agent.cli_user.amounts import fmt_nmr, parse_nmr
 from agent.cli_user.errors import UserError
@@ -142,15 +143,9 @@ def ensure_market_balance(s, needed: int, purpose: str, bar=None) -> list:
 
 
 def _event(s, receipt, name: str) -> dict:
-    for ev in getattr(s.market.events, name)().process_receipt(receipt, errors=_DISCARD):
+    for ev in getattr(s.market.events, name)().process_receipt(receipt, errors=DISCARD):
         return dict(ev["args"])
     raise UserError(f"the transaction has no {name} event; report this")
-
-
-try:
-    from web3.logs import DISCARD as _DISCARD
-except ImportError:  # pragma: no cover
-    _DISCARD = None
 
 
 def posted_ladder(s, listing_id: int) -> dict:
@@ -347,8 +342,8 @@ def cmd_buy(ctx, args) -> None:
         raise UserError(f"round {round_} is closed on listing {args.listing}: its ladder expired "
                         f"at {show_time(ladder['expiry'])}; ask the seller for a new ladder")
     if ladder["deliverBy"] <= now:
-        raise UserError(f"round {round_} is closed: delivery was due {show_time(ladder['deliverBy'])}"
-                        "; buy a later round")
+        raise UserError(f"round {round_} is closed: delivery was due "
+                        f"{show_time(ladder['deliverBy'])}; buy a later round")
     if round_ < lst["soldRound"]:
         raise UserError(f"round {round_} is closed on listing {args.listing}: it already sells "
                         f"round {lst['soldRound']}; buy that round")

@@ -22,8 +22,8 @@ def parse_model(text: str) -> str:
         return model_id_from_uuid(text)
     except InvalidModelUuid:
         raise UserError(
-            f"unknown model {text!r}: give the model's UUID (numer.ai → Models → the model's id) "
-            "or its 0x id"
+            f"unknown model {text!r}: give the model's UUID (numer.ai → Models → the "
+            "model's id) or its 0x id"
         ) from None
 
 
@@ -32,7 +32,8 @@ def registered_owner(session, model: str) -> str:
 
 
 def require_registered_to_user(session, model: str) -> None:
-    """The model is in the ModelRegistry under the user's wallet (to list it, or bind its bucket)."""
+    """The model is in the ModelRegistry under the user's wallet (to list it, or to bind its
+    bucket)."""
     owner = registered_owner(session, model)
     if owner == ZERO:
         raise UserError(

@@ -65,7 +65,8 @@ def cmd_payouts(ctx, args) -> None:
     for row in items:
         lines.append(f"  {row['key']}: staked {short(row['stake_nmr'])} NMR, paid "
                      f"{short(row['payout_nmr'])} NMR{value(row)}, burned "
-                     f"{short(row['burn_nmr'])} NMR, pending {short(row['pending_nmr'])} NMR, {row['claims']} claims")
+                     f"{short(row['burn_nmr'])} NMR, pending {short(row['pending_nmr'])} NMR, "
+                     f"{row['claims']} claims")
     lines.append(f"total: paid {short(totals['payout_nmr'])} NMR{value(totals)}, burned "
                  f"{short(totals['burn_nmr'])} NMR, pending {short(totals['pending_nmr'])} NMR")
     ctx.out.result(data, lines)
@@ -79,7 +80,8 @@ def cmd_orders(ctx, args) -> None:
         role = "sold" if (o["seller"] or "").lower() == address.lower() else "bought"
         due = f", {o['deadline_kind']} by {o['deadline']}" if o.get("deadline") else ""
         lines.append(f"  order {o['order_id']} ({role}): listing {o['listing_id']} round "
-                     f"{o['round']}, {o['units']} units for {short(o['price'])} NMR, {o['state']}{due}")
+                     f"{o['round']}, {o['units']} units for {short(o['price'])} NMR, "
+                     f"{o['state']}{due}")
     ctx.out.result({"address": address, "items": items}, lines)
 
 

@@ -34,7 +34,8 @@ class Sent:
 class Session:
     """The chain, the contracts and the user's key for one command."""
 
-    def __init__(self, settings: Settings, account: LocalAccount | None, rpc_url: str | None = None):
+    def __init__(self, settings: Settings, account: LocalAccount | None,
+                 rpc_url: str | None = None):
         self.settings = settings
         self.account = account
         url = rpc_url or settings.chain_url
@@ -130,7 +131,11 @@ class Session:
         signed = self.account.sign_transaction(tx)
         if progress:
             progress.note(f"{what}: waiting for the receipt")
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        try:
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Web3Exception as exc:  # e.g. a nonce taken by a transaction sent meanwhile
+            raise UserError(f"the node refused {what} ({exc}); nothing was sent, try again") \
+                from None
         try:
             receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
         except TimeExhausted:

@@ -1,7 +1,8 @@
 """The user CLI's local stack: a real ganache (agent.localchain, the one `nmrx run` starts) with
 the contracts deployed by `nmrx deploy`, two users with keystores made by `nmrx key new`, ETH for
 gas, NMR from the mock token's faucet and models attested to them in the ModelRegistry. Commands
-run as `nmrx` subprocesses, as a user runs them; one chain (session-scoped) serves every test here."""
+run as `nmrx` subprocesses, as a user runs them; one chain (session-scoped) serves every test
+here."""
 
 import fcntl
 import json
