@@ -419,7 +419,6 @@ def cmd_bid(ctx, args) -> None:
 
 def cmd_deliver(ctx, args) -> None:
     from agent.market.sealing import seal_delivery
-    from agent.verify.predictions import parse_predictions
 
     s = ctx.session()
     order = load_order(s, args.order)
@@ -437,29 +436,31 @@ def cmd_deliver(ctx, args) -> None:
         data = Path(args.file).read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read --file {args.file}: {exc.strerror}") from None
+    if order["mode"] != MODES["file"]:
+        raise UserError(f"order {args.order} is in {MODE_NAMES[order['mode']]} mode: the agent "
+                        "submits it to the buyer's slot and delivers it; nothing to do here")
+    if not args.buyer_key:
+        raise UserError("a file-mode delivery is sealed to the buyer: pass --buyer-key "
+                        "(the public key the buyer gave you)")
     with ctx.out.progress(2, "deliver") as bar:
-        if order["mode"] == MODES["file"]:
-            if not args.buyer_key:
-                raise UserError("a file-mode delivery is sealed to the buyer: pass --buyer-key "
-                                "(the public key the buyer gave you)")
-            sealed = seal_delivery(data, args.buyer_key)
-            out = Path(args.out or f"{args.file}.sealed")
-            partial = out.with_name(out.name + ".partial")
-            partial.write_bytes(sealed.ciphertext)
-            partial.replace(out)
-            delivery_hash = sealed.delivery_hash
-            bar.step("sealed")
-        else:
-            out = None
-            delivery_hash = parse_predictions(data).hash
-            bar.step("hashed")
-        sent = s.send(s.market.functions.deliver(order_tuple(order), delivery_hash),
-                      "deliver", bar)
+        # Validated as a prediction file, then sealed: only the buyer's private key opens it.
+        sealed = seal_delivery(data, args.buyer_key)
+        out = Path(args.out or f"{args.file}.sealed")
+        partial = out.with_name(out.name + ".partial")
+        partial.write_bytes(sealed.ciphertext)
+        partial.replace(out)
+        bar.step("sealed")
+        try:
+            sent = s.send(s.market.functions.deliver(order_tuple(order), sealed.delivery_hash),
+                          "deliver", bar)
+        except UserError:
+            out.unlink(missing_ok=True)  # nothing half-done: no sealed file, no delivery
+            raise
     ctx.out.result(
         tx_result([sent], action="deliver", order_id=args.order,
-                  delivery_hash="0x" + delivery_hash.hex(), sealed_file=str(out) if out else None),
-        [f"order {args.order} delivered: hash 0x{delivery_hash.hex()}"
-         + (f"; send the buyer {out}" if out else "") + f" (tx {sent.tx_hash})"],
+                  delivery_hash="0x" + sealed.delivery_hash.hex(), sealed_file=str(out)),
+        [f"order {args.order} delivered: hash 0x{sealed.delivery_hash.hex()}; send the buyer "
+         f"{out} (tx {sent.tx_hash})"],
     )
 
 
@@ -472,6 +473,9 @@ def cmd_dispute(ctx, args) -> None:
     if order["state"] not in (2, 3):
         raise UserError(f"order {args.order} is {STATES[order['state']]}; only a delivered or "
                         "judged order can be disputed")
+    if order["deadline"] <= s.now():
+        raise UserError(f"the dispute window of order {args.order} closed at "
+                        f"{show_time(order['deadline'])}; it can only be settled now")
     bond = rates(s, order["terms"])["disputeBond"]
     with ctx.out.progress(1, "dispute") as bar:
         sent = ensure_market_balance(s, bond, f"the dispute bond of {fmt_nmr(bond)}", bar)

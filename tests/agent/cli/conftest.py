@@ -116,8 +116,10 @@ class Stack:
         assert result.stdout == ""
         return lines[0]
 
-    def in_terminal(self, *args, user: User | None = None, timeout=120) -> str:
-        """Run under a pseudo-terminal (stdout and stderr are a tty); returns what it showed."""
+    def in_terminal(self, *args, user: User | None = None, timeout=120,
+                    prompt: str | None = None, typed: str = "") -> str:
+        """Run under a pseudo-terminal (stdin, stdout and stderr are a tty); when the output
+        shows `prompt`, type `typed` and Enter. Returns what it showed."""
         command = [str(NMRX), *args]
         if user is not None:
             command += ["--keystore", str(user.keystore), "--password-file",
@@ -141,6 +143,9 @@ class Stack:
             if not data:
                 break
             chunks.append(data)
+            if prompt and prompt.encode() in b"".join(chunks):
+                os.write(main, typed.encode() + b"\n")
+                prompt = None
         os.close(main)
         assert proc.wait(timeout) == 0, b"".join(chunks).decode(errors="replace")
         return b"".join(chunks).decode(errors="replace")

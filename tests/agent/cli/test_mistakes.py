@@ -29,6 +29,13 @@ def test_key_new_makes_a_private_keystore(stack, tmp_path):
     assert shown["address"] == made["address"] and shown["wallet"] == 0
 
 
+def test_password_typed_at_the_terminal(stack, alice):
+    shown = stack.in_terminal("balance", "--keystore", str(alice.keystore),
+                              prompt="password for", typed="alice secret")
+    assert f"wallet {alice.address}:" in shown
+    assert "alice secret" not in shown  # not echoed
+
+
 def test_wrong_password(stack, alice, tmp_path):
     wrong = tmp_path / "wrong"
     wrong.write_text("not it\n")

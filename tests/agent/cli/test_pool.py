@@ -3,6 +3,8 @@ read back from the PayoutPool on chain."""
 
 import re
 
+from eth_account import Account
+
 from tests.agent.cli.conftest import NMR
 
 
@@ -76,6 +78,21 @@ def test_withdrawals_free_then_express(stack, alice):
     assert out["fee"] == fee and out["received"] == 10 * NMR - fee
     assert stack.pool.functions.accruedFees().call() == fees + fee
     assert user_view(stack, alice.address)[0] == liquid - 30 * NMR
+
+
+def test_deposit_resets_a_stale_allowance_first(stack, alice):
+    """NMR's approve only moves an allowance from or to zero: a leftover allowance is zeroed
+    before the new one is set."""
+    tx = stack.nmr.functions.approve(stack.pool.address, NMR).build_transaction({
+        "from": alice.address, "gas": 100_000, "chainId": stack.w3.eth.chain_id,
+        "nonce": stack.w3.eth.get_transaction_count(alice.address)})
+    signed = Account.from_key(alice.key).sign_transaction(tx)
+    stack.w3.eth.wait_for_transaction_receipt(
+        stack.w3.eth.send_raw_transaction(signed.raw_transaction))
+    out = stack.ok("deposit", "3", user=alice)
+    assert [t["what"] for t in out["transactions"]] == [
+        "reset NMR allowance", "approve 3 NMR", "deposit 3 NMR"]
+    assert stack.nmr.functions.allowance(alice.address, stack.pool.address).call() == 0
 
 
 def test_progress_bar_and_human_output_in_a_terminal(stack, alice):
