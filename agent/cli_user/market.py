@@ -277,14 +277,13 @@ def cmd_ask(ctx, args) -> None:
         r, vs = sign_ladder(s, ladder)
         signed = {**ladder, "r": r, "vs": vs, "chainId": s.chain_id,
                   "market": s.market.address}
+        said = f"signed a ladder for listing {args.listing} round {round_}: {summary}"
         if args.out:
             Path(args.out).write_text(json.dumps(signed, indent=2) + "\n")
-        ctx.out.result({"action": "ask", "signed": signed},
-                       [f"signed a ladder for listing {args.listing} round {round_}: {summary}"
-                        + (f"; written to {args.out}" if args.out else ""),
-                        json.dumps(signed)] if not args.out else
-                       [f"signed a ladder for listing {args.listing} round {round_}: {summary}; "
-                        f"written to {args.out}"])
+            lines = [f"{said}; written to {args.out} for buyers (`nmrx buy --ladder FILE`)"]
+        else:
+            lines = [said, json.dumps(signed)]
+        ctx.out.result({"action": "ask", "signed": signed}, lines)
         return
     with ctx.out.progress(1, "ask") as bar:
         sent = s.send(s.market.functions.postLadder(ladder_tuple(ladder)), "post ladder", bar)
@@ -321,6 +320,8 @@ def walk(ladder: dict, skip: int, want: int, max_price: int) -> tuple[int, int]:
 
 
 def cmd_buy(ctx, args) -> None:
+    if args.units <= 0:
+        raise UserError("--units must be at least 1")
     max_price = parse_nmr(args.max_price, "--max-price")
     max_collateral = (parse_nmr(args.max_collateral, "--max-collateral", allow_zero=True)
                       if args.max_collateral is not None else None)
@@ -334,6 +335,10 @@ def cmd_buy(ctx, args) -> None:
             raise UserError(f"--ladder {args.ladder} is not a signed ladder file ({exc})") from None
         if ladder["listingId"] != args.listing:
             raise UserError(f"--ladder is for listing {ladder['listingId']}, not {args.listing}")
+        if (signed.get("chainId"), str(signed.get("market", "")).lower()) != (
+                s.chain_id, s.market.address.lower()):
+            raise UserError(f"--ladder {args.ladder} was signed for another chain or "
+                            "marketplace; ask the seller for one signed for this chain")
     else:
         ladder, r, vs = posted_ladder(s, args.listing), "0x" + "00" * 32, "0x" + "00" * 32
     lst = listing(s, args.listing)
