@@ -2,8 +2,8 @@
 
 from fastapi import FastAPI
 
-from agent.api.deps import Service
 from agent.api import auth
+from agent.api.deps import Service
 from agent.api.routes import (
     events,
     health,
@@ -26,11 +26,8 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(relay.router)
-    app.include_router(ownership.router)
-    app.include_router(events.router)
-    app.include_router(webhooks.router)
     for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
         app.include_router(read_routes.router)
+    for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
+        app.include_router(write_routes.router)
     return app

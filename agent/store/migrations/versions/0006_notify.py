@@ -2,7 +2,7 @@
 subscriptions with their delivery log, and one-time nonces for signed API requests.
 
 Revision ID: 0006_notify
-Revises: 0005_api (chained after the read API's migration when both branches met)
+Revises: 0005_api
 """
 
 import sqlalchemy as sa
