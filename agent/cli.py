@@ -85,7 +85,11 @@ class SimulatorUsageError(NmrxError, ValueError):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nmrx", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="nmrx", description=__doc__,
+        epilog="User commands sign with your keystore (NMRX_USER_KEYSTORE); see docs/cli.md. "
+        "`nmrx COMMAND --help` for each; `eval \"$(nmrx completion bash)\"` for tab completion.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="local chain (unless NMRX_RPC_URL) + deploy + agent API")
     run.set_defaults(handler=cmd_run)

@@ -60,6 +60,10 @@ def test_list_ask_buy_deliver_dispute(stack, alice, bob, tmp_path):
     bid = stack.ok("bid", str(listing), "--round", "1002", "--units", "1", "--price", "1.5",
                    user=bob)
     assert stack.market.functions.bidOf(bid["bid_id"]).call()[0] == bob.address
+    # More than the marketplace balance and the wallet together: named amounts, nothing sent.
+    line = stack.fails("bid", str(listing), "--round", "1002", "--units", "1", "--price",
+                       "100000", user=bob)
+    assert "not enough NMR" in line and "marketplace balance" in line
 
 
 def test_signed_ladder_and_closed_round(stack, alice, bob, tmp_path):

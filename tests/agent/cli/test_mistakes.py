@@ -52,6 +52,8 @@ def test_not_enough_nmr(stack, bob):
     assert stack.nmr.functions.balanceOf(bob.address).call() == wallet  # nothing sent
     line = stack.fails("stake", bob.models[0], "1000", user=bob)
     assert "not enough NMR" in line and "nmrx deposit" in line
+    line = stack.fails("withdraw", "100000", user=bob)
+    assert "not enough NMR" in line and "pool balance" in line
 
 
 def test_unknown_model(stack, alice, bob):
