@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from agent.cli_user.errors import UserError
+from agent.cli_user.output import Output
 from agent.config import Settings
 
 
@@ -16,8 +17,6 @@ class Context:
 
     def __init__(self, settings: Settings, args: argparse.Namespace):
         self.settings, self.args = settings, args
-        from agent.cli_user.output import Output
-
         self.out = Output(getattr(args, "json", False))
         self._session = None
         self._account = None
