@@ -1,5 +1,8 @@
-"""`nmrx`: the command line of the agent service."""
+"""`nmrx`: the command line of the agent service (run, deploy, simulator, simulate) and of its
+users (pool and marketplace actions signed with their own keystore: agent/cli_user).
+"""
 
+# PYTHON_ARGCOMPLETE_OK
 import argparse
 import logging
 import sys
@@ -82,7 +85,11 @@ class SimulatorUsageError(NmrxError, ValueError):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nmrx", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="nmrx", description=__doc__,
+        epilog="User commands sign with your keystore (NMRX_USER_KEYSTORE); see docs/cli.md. "
+        "`nmrx COMMAND --help` for each; `eval \"$(nmrx completion bash)\"` for tab completion.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="local chain (unless NMRX_RPC_URL) + deploy + agent API")
     run.set_defaults(handler=cmd_run)
@@ -120,12 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--models", type=int, default=2, help="models per user (default 2)")
     simulate.add_argument("--seed", type=int, default=1)
     simulate.set_defaults(handler=cmd_simulate)
+    from agent.cli_user import commands as user_commands
+
+    user_commands.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    # Tab completion: when the shell asks (argcomplete's environment), answer and exit here.
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    # User commands print their own lines; libraries' INFO chatter would bury them.
+    level = getattr(args, "log_level", logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         args.handler(Settings.load(), args)
     except NmrxError as exc:
