@@ -69,8 +69,11 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> None:
 
     for name in ("", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    if not simulate.main(args.days, args.users, args.models, args.seed):
-        raise SimulateError("the closing balances do not add up to the contracts' NMR holdings")
+    if not simulate.main(args.days, args.users, args.models, args.seed, market=args.market):
+        raise SimulateError(
+            "the closing balances do not add up to the contracts' NMR holdings, or a scripted "
+            "market outcome is not the chain's (see the lines marked ✗ above)"
+        )
 
 
 class SimulateError(NmrxError, RuntimeError):
@@ -119,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--users", type=int, default=3, help="users (default 3)")
     simulate.add_argument("--models", type=int, default=2, help="models per user (default 2)")
     simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument(
+        "--market",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then the Marketplace story: verified sellers, asks and bids in file and stake "
+        "modes, deliveries, fraud, over-stake, resubmission, no delivery (default: on)",
+    )
     simulate.set_defaults(handler=cmd_simulate)
     return parser
 
