@@ -505,9 +505,11 @@ def main(
     out=sys.stdout,
     err=sys.stderr,
     market: bool = True,
+    store_url: str | None = None,
 ) -> bool:
     """`nmrx simulate`: a fresh chain + simulator, the staking story for `days` days, then (with
     `market`) the Marketplace story (agent/simulate_market.py) on the same chain; the summaries.
+    The agent's store is `store_url` (an empty database) or a SQLite file in the run's folder.
     True when the balances add up and every scripted market outcome is the chain's."""
     from agent import simulate_market
 
@@ -522,6 +524,7 @@ def main(
             seed=seed,
             folder=folder,
             out=err,
+            store_url=store_url,
             extra_accounts=simulate_market.account_specs(seed) if market else (),
         )
         try:

@@ -6,8 +6,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from agent.config import PROJECT_ROOT
 from agent.simulate_market import BUYER_SLASHED, RELEASED, render
+from agent.store import CONFIRMED, Store
+from tests.agent.core.conftest import fresh_pg_database, pg_url  # noqa: F401 (fixture)
 
 AMOUNT = r"([\d,]+\.\d{6}) NMR"
 
@@ -17,9 +21,17 @@ def wei(text: str) -> int:
     return int(text.replace(",", "").replace(".", ""))
 
 
-def test_nmrx_simulate_market_story_settles_as_scripted_and_adds_up():
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_flags(request):
+    """No flag: the run's own SQLite file; or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return []
+    return ["--store-url", fresh_pg_database(request.getfixturevalue("pg_url"))]
+
+
+def test_nmrx_simulate_market_story_settles_as_scripted_and_adds_up(store_flags):
     nmrx = [sys.executable, "-W", "ignore", "-m", "agent.cli", "simulate",
-            "--days", "1", "--users", "1", "--models", "1", "--seed", "4"]
+            "--days", "1", "--users", "1", "--models", "1", "--seed", "4", *store_flags]
     proc = subprocess.run(nmrx, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240,
                           check=False)
     out = proc.stdout
@@ -77,6 +89,13 @@ def test_nmrx_simulate_market_story_settles_as_scripted_and_adds_up():
     assert "'market-deliver': {'confirmed': 6}" in market
     assert "'verdict': {'confirmed': 4}" in market
     assert "failed" not in market
+    if store_flags:  # the agent's jobs are in the PostgreSQL database it was given
+        store = Store(store_flags[1])
+        try:
+            kinds = [j.kind for j in store.jobs() if j.state == CONFIRMED]
+        finally:
+            store.dispose()
+        assert kinds.count("verdict") == 4 and kinds.count("market-deliver") == 6
 
 
 def test_render_marks_a_wrong_outcome_and_unbalanced_books():
