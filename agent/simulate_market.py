@@ -3,10 +3,11 @@ same chain, simulator, store and agent key, through the agent's real market flow
 
 Sellers verify their models through the simulator's public bios (`OwnershipFlow`: a one-time
 code in the bio, the registry attestation sent as a job); they post bonds, listings in both modes
-and asks (posted ladders); buyers register their delivery keys and slots (`BuyerKeys`), buy from
-asks and post bids that sellers accept. Sellers hand their files to the agent (`DeliveryFlow`):
-file orders are sealed to the buyer's key, stake orders auto-submitted to the buyer's slot. The
-parties then stake through the simulator's Numerai signer, the chain's clock moves past the
+and asks (ladders posted on chain or signed off chain); buyers register their delivery keys and
+slots (`BuyerKeys`), buy from asks and post bids that sellers accept. Sellers hand their files
+to the agent (`DeliveryFlow`): file orders are sealed to the buyer's key, stake orders
+auto-submitted to the buyer's slot; sellers submit their own files to their models. The parties
+then stake through the simulator's Numerai signer, the chain's clock moves past the
 delivery deadline and the challenge window, and `MarketSettlement` posts verdicts and settles in
 batches. The script holds one trade per outcome the issue names: honest trades (released), a
 seller who sold another file than it staked (slashed), a buyer who staked beyond its allowance
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import numerapi
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 from web3 import Web3
 from web3.logs import DISCARD
 
@@ -113,10 +115,10 @@ def story() -> list[Trade]:
               BUYER_SLASHED, buyer_stakes=(10, 5)),
         Trade("rita buys stake from sam (bid), resubmits", "sam", "rita", STAKE, "bid", 10,
               BUYER_SLASHED, buyer_stakes=(4,), resubmits=True),
-        Trade("dave buys stake from fred (ask), fred stakes another file", "fred", "dave", STAKE,
-              "ask", 10, SELLER_SLASHED, buyer_stakes=(3,)),
-        Trade("oscar buys stake from nick (ask), nick never delivers", "nick", "oscar", STAKE,
-              "ask", 8, REFUNDED, deliver=False),
+        Trade("dave buys stake from fred (signed ask), fred stakes another file", "fred", "dave",
+              STAKE, "ask", 10, SELLER_SLASHED, buyer_stakes=(3,)),
+        Trade("oscar buys stake from nick (signed ask), nick never delivers", "nick", "oscar",
+              STAKE, "ask", 8, REFUNDED, deliver=False),
     ]
 
 
@@ -184,6 +186,7 @@ class MarketStory:
             sim.simulator.tournament.current_round())]
         self.listings: dict[tuple[str, int], int] = {}
         self.ladders: dict[tuple[str, int], tuple] = {}
+        self.signatures: dict[tuple[str, int], tuple[bytes, bytes]] = {}
         self.verified: list[str] = []
         self.opened_file: str | None = None
         self.deposits = 0
@@ -265,7 +268,9 @@ class MarketStory:
                 self.verified.append(name)
 
     def list_and_ask(self) -> None:
-        """Bonds, one listing per (seller, mode) the story needs, and a posted ladder (the ask)."""
+        """Bonds, one listing per (seller, mode) the story needs, and its ask: sam posts his
+        ladders on chain, the others sign theirs off chain (EIP-712; the buyer's fill carries
+        the signature)."""
         now = int(self.chain_time())
         for name in SELLERS:
             p = self.parties[name]
@@ -276,7 +281,12 @@ class MarketStory:
                 listing = _one(self.market.events.ListingCreated, receipt)["listingId"]
                 lad = (listing, self.round, 0, 0, now + 2 * HOUR, now + 2 * HOUR,
                        [UNIT_PRICE], [100])
-                self.send(self.w3, p.account, self.market.functions.postLadder(lad))
+                if name == "sam":
+                    self.send(self.w3, p.account, self.market.functions.postLadder(lad))
+                    self.signatures[(name, mode)] = (ZERO32, ZERO32)
+                else:
+                    self.signatures[(name, mode)] = sign_ladder(
+                        p.account, self.w3.eth.chain_id, self.market.address, lad)
                 self.listings[(name, mode)], self.ladders[(name, mode)] = listing, lad
 
     def register_buyers(self) -> None:
@@ -296,9 +306,9 @@ class MarketStory:
             buyer, seller = self.parties[t.buyer], self.parties[t.seller]
             price = t.units * UNIT_PRICE
             if t.via == "ask":
+                r, vs = self.signatures[(t.seller, t.mode)]
                 receipt = self.send(self.w3, buyer.account, self.market.functions.fill(
-                    self.ladders[(t.seller, t.mode)], ZERO32, ZERO32, t.units, UNIT_PRICE,
-                    2**96, 10_000))
+                    self.ladders[(t.seller, t.mode)], r, vs, t.units, UNIT_PRICE, 2**96, 10_000))
                 t.order_id = _one(self.market.events.OrderOpened, receipt)["orderId"]
             else:
                 receipt = self.send(self.w3, buyer.account, self.market.functions.postBid(
@@ -321,6 +331,8 @@ class MarketStory:
     def stake_positions(self) -> None:
         """The parties' positions for the round, through the simulator's Numerai signer."""
         sam, fred = self.parties["sam"], self.parties["fred"]
+        self._upload_own(sam, self.sold["sam"])  # sam submits what he sold...
+        self._upload_own(fred, self.other)  # ...fred another file than the one he sold
         self.stake(sam, sam.model, prediction_hash_hex(self.sold["sam"]), 5 * NMR)
         self.stake(fred, fred.model, prediction_hash_hex(self.other), 5 * NMR)
         for t in self.trades:
@@ -450,6 +462,41 @@ class MarketStory:
             and len(self.verified) == len(SELLERS) and self.opened_file is not None
         )
         return result
+
+
+LADDER_TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Ladder": [
+        {"name": "listingId", "type": "uint256"},
+        {"name": "round", "type": "uint16"},
+        {"name": "version", "type": "uint16"},
+        {"name": "counter", "type": "uint32"},
+        {"name": "deliverBy", "type": "uint32"},
+        {"name": "expiry", "type": "uint32"},
+        {"name": "prices", "type": "uint256[]"},
+        {"name": "units", "type": "uint256[]"},
+    ],
+}
+
+
+def sign_ladder(account, chain_id: int, market: str, ladder: tuple) -> tuple[bytes, bytes]:
+    """The seller's EIP-712 signature of a ladder (an ask nobody paid gas for), in the compact
+    (r, vs) form `fill` takes (EIP-2098)."""
+    data = {
+        "types": LADDER_TYPES,
+        "primaryType": "Ladder",
+        "domain": {"name": "nmrx Marketplace", "version": "1", "chainId": chain_id,
+                   "verifyingContract": market},
+        "message": dict(zip([f["name"] for f in LADDER_TYPES["Ladder"]], ladder)),
+    }
+    signed = account.sign_message(encode_typed_data(full_message=data))
+    vs = signed.s | ((signed.v - 27) << 255)
+    return signed.r.to_bytes(32, "big"), vs.to_bytes(32, "big")
 
 
 def _one(event, receipt) -> dict:

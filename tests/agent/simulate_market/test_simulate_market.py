@@ -55,8 +55,8 @@ def test_nmrx_simulate_market_story_settles_as_scripted_and_adds_up(store_flags)
         "OrderSettled says buyer slashed",
         "fred stakes another file: expected seller slashed, chain's OrderSettled says seller "
         "slashed",
-        "✓ oscar buys stake from nick (ask), nick never delivers: expected refunded, chain's "
-        "OrderSettled says refunded",
+        "✓ oscar buys stake from nick (signed ask), nick never delivers: expected refunded, "
+        "chain's OrderSettled says refunded",
         "✓ the buyer opened its sealed file with its own key",
     ):
         assert line in market, line
