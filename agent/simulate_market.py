@@ -259,7 +259,8 @@ class MarketStory:
         for name in SELLERS:
             p = self.parties[name]
             started = self.ownership.start(p.address, p.model_name)
-            assert self.api(p).set_bio(p.uuid, f"{p.name}'s model. nmrx: {started.code}")
+            if not self.api(p).set_bio(p.uuid, f"{p.name}'s model. nmrx: {started.code}"):
+                raise RuntimeError(f"the simulator refused {p.name}'s bio for {p.model_name}")
             self.ownership.check(p.address, p.model_name)
         self.agent_round()
         for name in SELLERS:
