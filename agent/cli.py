@@ -72,8 +72,13 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> None:
 
     for name in ("", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    if not simulate.main(args.days, args.users, args.models, args.seed):
-        raise SimulateError("the closing balances do not add up to the contracts' NMR holdings")
+    if not simulate.main(
+        args.days, args.users, args.models, args.seed, market=args.market, store_url=args.store_url
+    ):
+        raise SimulateError(
+            "the closing balances do not add up to the contracts' NMR holdings, or a scripted "
+            "market outcome is not the chain's (see the lines marked ✗ above)"
+        )
 
 
 class SimulateError(NmrxError, RuntimeError):
@@ -119,13 +124,24 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(handler=cmd_simulator)
     simulate = sub.add_parser(
         "simulate",
-        help="users, models, rounds and withdrawals through the pool and the staking agent "
-        "(on a fresh chain)",
+        help="users, models, rounds and withdrawals through the pool and the staking agent, then "
+        "the marketplace's trades through the market agent (on a fresh chain)",
     )
     simulate.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
     simulate.add_argument("--users", type=int, default=3, help="users (default 3)")
     simulate.add_argument("--models", type=int, default=2, help="models per user (default 2)")
     simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument(
+        "--market",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then the Marketplace story: verified sellers, asks and bids in file and stake "
+        "modes, deliveries, fraud, over-stake, resubmission, no delivery (default: on)",
+    )
+    simulate.add_argument(
+        "--store-url",
+        help="the agent's store, an empty database (default: a SQLite file in the run's folder)",
+    )
     simulate.set_defaults(handler=cmd_simulate)
     from agent.cli_user import commands as user_commands
 

@@ -83,14 +83,15 @@ class User:
 class Progress:
     """A plain progress bar on stderr (no extra dependency)."""
 
-    def __init__(self, total: int, out=sys.stderr, width: int = 30):
+    def __init__(self, total: int, out=sys.stderr, width: int = 30, name: str = "nmrx simulate"):
         self.total, self.out, self.width, self.done = total, out, width, 0
+        self.name = name
 
     def step(self, note: str = "") -> None:
         self.done += 1
         filled = int(self.width * self.done / max(self.total, 1))
         self.out.write(
-            f"\rnmrx simulate [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"\r{self.name} [{'#' * filled}{'.' * (self.width - filled)}] "
             f"{self.done}/{self.total} {note:<40}"
         )
         self.out.flush()
@@ -127,6 +128,7 @@ class Simulation:
         store_url: str | None = None,
         folder: Path | None = None,
         out=sys.stderr,
+        extra_accounts: tuple[AccountSpec, ...] = (),
     ):
         self.c, self.w3, self.out = c, c.w3, out
         self.rng = random.Random(seed)
@@ -146,7 +148,8 @@ class Simulation:
                     (TokenSpec(*u.keys),),
                 )
                 for u in self.users
-            ),
+            )
+            + tuple(extra_accounts),  # the market story's parties (agent/simulate_market.py)
         )
         chain = OnChainNumerai(self.w3, c.numerai, c.staking, c.nmr, faucet=True)
         self.simulator = Simulator(config, ManualClock(datetime.now(UTC)), chain)
@@ -494,18 +497,50 @@ def fresh_chain(folder: Path, out=sys.stderr):
     return chain, contracts
 
 
-def main(days: int, users: int, models: int, seed: int = 1, out=sys.stdout, err=sys.stderr) -> bool:
-    """`nmrx simulate`: a fresh chain + simulator, the story for `days` days, the summary."""
+def main(
+    days: int,
+    users: int,
+    models: int,
+    seed: int = 1,
+    out=sys.stdout,
+    err=sys.stderr,
+    market: bool = True,
+    store_url: str | None = None,
+) -> bool:
+    """`nmrx simulate`: a fresh chain + simulator, the staking story for `days` days, then (with
+    `market`) the Marketplace story (agent/simulate_market.py) on the same chain; the summaries.
+    The agent's store is `store_url` (an empty database) or a SQLite file in the run's folder.
+    True when the balances add up and every scripted market outcome is the chain's."""
+    from agent import simulate_market
+
     folder = Path(tempfile.mkdtemp(prefix="nmrx-simulate-"))
     chain, contracts = fresh_chain(folder, err)
+    market_summary = None
     try:
-        sim = Simulation(contracts, users=users, models=models, seed=seed, folder=folder, out=err)
+        sim = Simulation(
+            contracts,
+            users=users,
+            models=models,
+            seed=seed,
+            folder=folder,
+            out=err,
+            store_url=store_url,
+            extra_accounts=simulate_market.account_specs(seed) if market else (),
+        )
         try:
             summary = sim.run(days)
+            if market:
+                marketplace, lens = simulate_market.load_market(contracts.w3, folder)
+                story = simulate_market.MarketStory(sim, marketplace, lens, seed=seed)
+                progress = Progress(story.STEPS, err, name="nmrx simulate market")
+                market_summary = story.run(progress)
         finally:
             sim.close()
     finally:
         chain.stop()
     for line in render(summary):
         print(line, file=out, flush=True)
-    return summary["adds_up"]
+    if market_summary is not None:
+        for line in simulate_market.render(market_summary):
+            print(line, file=out, flush=True)
+    return summary["adds_up"] and (market_summary is None or market_summary["ok"])
