@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numerapi
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from web3 import Web3
 from web3.logs import DISCARD
 
 from agent.market.blobs import BlobStore
 from agent.market.buyers import BuyerKeys
 from agent.market.delivery import FILE, STAKE, DeliveryFlow
+from agent.market.ladders import sign_ladder as signed_ladder
 from agent.market.sealing import generate_buyer_keypair, open_delivery
 from agent.market.settlement import MarketSettlement, SettlementConfig
 from agent.models import model_id_from_uuid
@@ -465,39 +465,9 @@ class MarketStory:
         return result
 
 
-LADDER_TYPES = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "Ladder": [
-        {"name": "listingId", "type": "uint256"},
-        {"name": "round", "type": "uint16"},
-        {"name": "version", "type": "uint16"},
-        {"name": "counter", "type": "uint32"},
-        {"name": "deliverBy", "type": "uint32"},
-        {"name": "expiry", "type": "uint32"},
-        {"name": "prices", "type": "uint256[]"},
-        {"name": "units", "type": "uint256[]"},
-    ],
-}
-
-
 def sign_ladder(account, chain_id: int, market: str, ladder: tuple) -> tuple[bytes, bytes]:
-    """The seller's EIP-712 signature of a ladder (an ask nobody paid gas for), in the compact
-    (r, vs) form `fill` takes (EIP-2098)."""
-    data = {
-        "types": LADDER_TYPES,
-        "primaryType": "Ladder",
-        "domain": {"name": "nmrx Marketplace", "version": "1", "chainId": chain_id,
-                   "verifyingContract": market},
-        "message": dict(zip([f["name"] for f in LADDER_TYPES["Ladder"]], ladder)),
-    }
-    signed = account.sign_message(encode_typed_data(full_message=data))
-    vs = signed.s | ((signed.v - 27) << 255)
-    return signed.r.to_bytes(32, "big"), vs.to_bytes(32, "big")
+    """The seller's signature of a ladder (an ask nobody paid gas for), as `fill` takes it."""
+    return signed_ladder(account.key, chain_id, market, ladder)
 
 
 def _one(event, receipt) -> dict:

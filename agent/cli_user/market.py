@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from eth_abi import encode as abi_encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from web3 import Web3
 from web3.logs import DISCARD
 
@@ -18,6 +16,8 @@ from agent.cli_user.amounts import fmt_nmr, parse_nmr
 from agent.cli_user.errors import UserError
 from agent.cli_user.models import parse_model, require_registered_to_user
 from agent.cli_user.pool import tx_result
+from agent.market.ladders import LADDER_FIELDS
+from agent.market.ladders import sign_ladder as signed_ladder
 
 MODES = {"file": 0, "verified": 1, "stake": 2}
 MODE_NAMES = {v: k for k, v in MODES.items()}
@@ -27,26 +27,6 @@ ORDER_TYPES = ["uint256", "address", "address", "uint8", "uint8", "uint8", "uint
                "uint32", "uint32", "uint88", "uint88", "uint88"]
 ORDER_FIELDS = ["id", "seller", "buyer", "mode", "state", "verdict", "deadline", "feeBps",
                 "terms", "verdictWindow", "price", "buyerCollateral", "bond"]
-LADDER_FIELDS = ["listingId", "round", "version", "counter", "deliverBy", "expiry", "prices",
-                 "units"]
-LADDER_TYPES = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "Ladder": [
-        {"name": "listingId", "type": "uint256"},
-        {"name": "round", "type": "uint16"},
-        {"name": "version", "type": "uint16"},
-        {"name": "counter", "type": "uint32"},
-        {"name": "deliverBy", "type": "uint32"},
-        {"name": "expiry", "type": "uint32"},
-        {"name": "prices", "type": "uint256[]"},
-        {"name": "units", "type": "uint256[]"},
-    ],
-}
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 _SECONDS = {"m": 60, "h": 3600, "d": 86_400}
 
@@ -295,14 +275,9 @@ def cmd_ask(ctx, args) -> None:
 
 
 def sign_ladder(s, ladder: dict) -> tuple[str, str]:
-    """The seller's EIP-712 signature over `ladder`, compact (EIP-2098: r, vs)."""
-    data = {"types": LADDER_TYPES, "primaryType": "Ladder",
-            "domain": {"name": "nmrx Marketplace", "version": "1", "chainId": s.chain_id,
-                       "verifyingContract": s.market.address},
-            "message": ladder}
-    signed = Account.sign_message(encode_typed_data(full_message=data), s.account.key)
-    vs = signed.s | ((signed.v - 27) << 255)
-    return "0x" + signed.r.to_bytes(32, "big").hex(), "0x" + vs.to_bytes(32, "big").hex()
+    """The seller's EIP-712 signature over `ladder`, compact (EIP-2098: r, vs), as hex."""
+    r, vs = signed_ladder(s.account.key, s.chain_id, s.market.address, ladder)
+    return "0x" + r.hex(), "0x" + vs.hex()
 
 
 def walk(ladder: dict, skip: int, want: int, max_price: int) -> tuple[int, int]:
