@@ -55,6 +55,9 @@ from web3 import Web3
 from agent.errors import NmrxError
 from agent.market.blobs import BlobStore
 from agent.market.buyers import BuyerKeys, BuyerSettingsError
+from agent.market.orders import (  # noqa: F401 (FILE, STAKE, ... re-exported for callers)
+    FILE, MODE_NAMES, NONE, PAID, STAKE, VERIFIED_FILE, OrderFields,
+)
 from agent.market.sealing import SEAL_OVERHEAD, delivery_hash, seal_delivery
 from agent.market.submission import (
     InvalidSubmissionName,
@@ -76,9 +79,7 @@ from agent.verify.predictions import PredictionFile, parse_predictions
 
 log = logging.getLogger(__name__)
 
-FILE, VERIFIED_FILE, STAKE = 0, 1, 2
-MODE_NAMES = {FILE: "file", VERIFIED_FILE: "verified_file", STAKE: "stake"}
-PAID, NO_VERDICT = 1, 0
+NO_VERDICT = NONE
 UPLOADING, PREPARED, DELIVERED, FAILED_STATE = "uploading", "prepared", "delivered", "failed"
 DELIVER_KIND = "market-deliver"
 #: The live-ids file numerapi downloads per tournament (Numerai's dataset names).
@@ -114,7 +115,7 @@ class AutoSubmissionFailed(DeliveryError):
 
 
 @dataclass(frozen=True)
-class MarketOrder:
+class MarketOrder(OrderFields):
     """An open order as the chain describes it: the struct `deliver` takes (state Paid, from
     `OrderOpened` and the listing) and the listing's round and model."""
 
@@ -128,20 +129,8 @@ class MarketOrder:
         return self.struct[0]
 
     @property
-    def seller(self) -> str:
-        return self.struct[1]
-
-    @property
-    def buyer(self) -> str:
-        return self.struct[2]
-
-    @property
-    def mode(self) -> int:
-        return self.struct[3]
-
-    @property
     def deliver_by(self) -> int:
-        return self.struct[6]
+        return self.deadline
 
 
 @dataclass(frozen=True)

@@ -50,23 +50,10 @@ class StakeEvent:
     log_index: int
 
 
-@dataclass
-class OrderView:
-    """One order as of the last stored event."""
+class OrderFields:
+    """Named access to `self.struct`, an `Order` tuple in the contract's field order."""
 
-    id: int
-    listing_id: int
-    round: int
-    units: int
-    deliver_by: int
-    model_id: str  # the listing's model, 0x bytes32
-    struct: tuple  # the latest Order, in the contract's field order
-    delivery_hash: str | None = None
-    delivered_block: int | None = None
-    evidence_hash: str | None = None
-    disputer: str | None = None
-    outcome: str | None = None  # set once settled
-    history: list[str] = field(default_factory=list)
+    struct: tuple
 
     @property
     def seller(self) -> str:
@@ -91,6 +78,25 @@ class OrderView:
     @property
     def deadline(self) -> int:
         return self.struct[6]
+
+
+@dataclass
+class OrderView(OrderFields):
+    """One order as of the last stored event."""
+
+    id: int
+    listing_id: int
+    round: int
+    units: int
+    deliver_by: int
+    model_id: str  # the listing's model, 0x bytes32
+    struct: tuple  # the latest Order, in the contract's field order
+    delivery_hash: str | None = None
+    delivered_block: int | None = None
+    evidence_hash: str | None = None
+    disputer: str | None = None
+    outcome: str | None = None  # set once settled
+    history: list[str] = field(default_factory=list)
 
     @property
     def open(self) -> bool:
