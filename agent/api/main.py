@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
 from agent.api.routes import health
 
@@ -14,4 +15,5 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
+    app.include_router(dashboard_router)
     return app

@@ -1,0 +1,523 @@
+// The dashboard's logic: reads the agent's /v1 API, draws it (charts.js), and turns the policy and
+// allocation editor into the pool's EIP-712 messages (the same typed data as
+// agent/staking.py pool_typed_data), which the user's wallet signs with eth_signTypedData_v4 and
+// the page posts to the API for the agent to relay. Nothing here holds a key.
+"use strict";
+
+const WEI = 10n ** 18n;
+const ZERO32 = "0x" + "00".repeat(32);
+const KINDS = ["Model", "Wallet", "Pool"]; // IPayoutPool.TargetKind
+const MODES = ["Fixed", "Compound"]; // IPayoutPool.StakeMode
+const SIGNATURE_LIFETIME = 3600; // seconds a signed change stays valid
+
+const $ = (sel) => document.querySelector(sel);
+const state = { address: null, group: "model", currency: "NMR", health: null, pool: null };
+
+// -- small helpers ---------------------------------------------------------------------------
+
+class ApiError extends Error {}
+
+async function api(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+  } catch (exc) {
+    throw new ApiError(`The agent's API does not answer (${exc.message}); is the service running?`);
+  }
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!response.ok) {
+    const detail = body && typeof body.detail === "string" ? body.detail
+      : body && body.detail ? JSON.stringify(body.detail) : `${response.status} ${text}`;
+    throw new ApiError(detail);
+  }
+  return body;
+}
+
+function showError(message) {
+  const box = $("#error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function cell(text, { cls, value, title } = {}) {
+  const td = document.createElement("td");
+  td.textContent = text === null || text === undefined ? "–" : String(text);
+  if (cls) td.className = cls;
+  if (value !== undefined && value !== null) td.dataset.value = String(value);
+  if (title) td.title = title;
+  return td;
+}
+
+function row(cells, attrs = {}) {
+  const tr = document.createElement("tr");
+  for (const [k, v] of Object.entries(attrs)) tr.dataset[k] = String(v);
+  tr.append(...cells);
+  return tr;
+}
+
+function emptyRow(table, columns, message) {
+  const td = cell(message, { cls: "empty" });
+  td.colSpan = columns;
+  $(table + " tbody").replaceChildren(row([td]));
+}
+
+// Amounts: the API answers NMR amounts as decimal strings (exact), or wei integers in fields
+// named *_wei; both are shown with up to 6 decimals and kept exact in data-value.
+function asNumber(v) { return v === null || v === undefined || v === "" ? 0 : Number(v); }
+function fmt(v, digits = 6) {
+  if (v === null || v === undefined || v === "") return "–";
+  const n = Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  return n.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+function weiToNmr(wei) {
+  const w = BigInt(wei);
+  const sign = w < 0n ? "-" : "";
+  const a = w < 0n ? -w : w;
+  const frac = (a % WEI).toString().padStart(18, "0").replace(/0+$/, "");
+  return sign + (a / WEI).toString() + (frac ? "." + frac : "");
+}
+// "12.5" NMR -> 12500000000000000000n exactly (no float on the way to a signature).
+function nmrToWei(text) {
+  const m = /^\s*(\d+)(?:\.(\d{0,18}))?\s*$/.exec(text);
+  if (!m) throw new ApiError(`"${text}" is not an NMR amount; write it like 12.5`);
+  return BigInt(m[1]) * WEI + BigInt((m[2] || "").padEnd(18, "0"));
+}
+// An amount field of a pool answer: NMR string, or wei in a sibling field.
+function nmrOf(obj, name) {
+  if (obj[name + "_wei"] !== undefined) return weiToNmr(obj[name + "_wei"]);
+  return obj[name];
+}
+function when(ts) {
+  if (!ts) return "–";
+  const t = typeof ts === "number" ? ts * 1000 : Date.parse(ts);
+  return new Date(t).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+function seconds(ts) { return typeof ts === "number" ? ts : Date.parse(ts) / 1000; }
+function shortId(id) { return id && id.length > 14 ? id.slice(0, 8) + "…" + id.slice(-4) : id; }
+function modelName(id) {
+  const m = state.pool && state.pool.models.find((x) => x.model_id.toLowerCase() === id.toLowerCase());
+  return (m && m.name) || shortId(id);
+}
+
+// -- payouts ---------------------------------------------------------------------------------
+
+async function loadPayouts() {
+  const q = new URLSearchParams({ group: state.group, currency: state.currency });
+  const data = await api(`/v1/users/${state.address}/payouts?${q}`);
+  const items = data.items || [];
+  $("#payouts-key").textContent = state.group === "model" ? "Model" : "Round";
+  $("#value-h").textContent = `Value ${data.currency || state.currency}`;
+  Charts.bars($("#payouts-chart"), items.map((d) => ({
+    label: String(d.key), value: asNumber(d.payout_nmr), raw: d.payout_nmr,
+    stake: asNumber(d.stake_nmr),
+  })));
+  if (!items.length) emptyRow("#payouts-table", 6, "No payouts for this wallet yet.");
+  else {
+    $("#payouts-table tbody").replaceChildren(...items.map((d) => row([
+      cell(d.key, { cls: "mono" }),
+      cell(fmt(d.stake_nmr), { cls: "num", value: d.stake_nmr }),
+      cell(fmt(d.payout_nmr), { cls: "num " + (asNumber(d.payout_nmr) < 0 ? "loss" : "gain"),
+        value: d.payout_nmr }),
+      cell(fmt(d.value, 2), { cls: "num", value: d.value }),
+      cell(fmt(d.pending_nmr), { cls: "num", value: d.pending_nmr }),
+      cell(Array.isArray(d.claims) ? d.claims.length : d.claims, { cls: "num" }),
+    ], { key: d.key })));
+  }
+  const t = data.totals || {};
+  $("#payouts-table tfoot").replaceChildren(row([
+    cell("Total"),
+    cell(fmt(t.stake_nmr), { cls: "num", value: t.stake_nmr }),
+    cell(fmt(t.payout_nmr), { cls: "num", value: t.payout_nmr }),
+    cell(fmt(t.value, 2), { cls: "num", value: t.value }),
+    cell(fmt(t.pending_nmr), { cls: "num", value: t.pending_nmr }),
+    cell(t.claims === undefined ? "" : t.claims, { cls: "num" }),
+  ], { key: "total" }));
+  $("#csv").href = `/v1/users/${state.address}/payouts.csv?${new URLSearchParams({
+    currency: state.currency })}`;
+}
+
+// -- pool: balances, models, and the editor's starting point ----------------------------------
+
+function policyText(p) {
+  if (!p) return "–";
+  return `${MODES[p.mode] || p.mode} ${fmt(nmrOf(p, "per_round"))}/round`;
+}
+function targetText(a) {
+  const kind = typeof a.kind === "number" ? KINDS[a.kind] : a.kind;
+  const target = a.target !== undefined ? a.target : kind === "Model" ? modelName(a.model) : kind;
+  return `${typeof target === "string" && target.startsWith("0x") ? modelName(target) : target}` +
+    ` ${(a.bps / 100).toFixed(2)}%`;
+}
+
+async function loadPool() {
+  const data = await api(`/v1/pool/users/${state.address}`);
+  state.pool = data;
+  const liquid = nmrOf(data, "liquid");
+  $("#liquid").textContent = fmt(liquid);
+  $("#liquid").dataset.value = liquid;
+  const w = data.withdrawal || {};
+  $("#withdrawal").textContent = w.next_free_at
+    ? `next free withdrawal ${when(w.next_free_at)}` : w.state ? `withdrawal: ${w.state}` : "";
+  const models = data.models || [];
+  if (!models.length) emptyRow("#models-table", 5, "No models in the pool.");
+  else {
+    $("#models-table tbody").replaceChildren(...models.map((m) => row([
+      cell(m.name || shortId(m.model_id), { title: m.model_id }),
+      cell(fmt(nmrOf(m, "idle")), { cls: "num", value: nmrOf(m, "idle") }),
+      cell(fmt(nmrOf(m, "at_risk")), { cls: "num", value: nmrOf(m, "at_risk") }),
+      cell(policyText(m.policy), { value: m.policy ? `${m.policy.mode}:${nmrOf(m.policy,
+        "per_round")}` : "" }),
+      cell((m.allocation || []).map(targetText).join(", ")),
+    ], { model: m.model_id })));
+  }
+  const select = $("#ed-model");
+  const chosen = select.value;
+  select.replaceChildren(...models.map((m) => {
+    const o = document.createElement("option");
+    o.value = m.model_id;
+    o.textContent = m.name || shortId(m.model_id);
+    return o;
+  }));
+  if (chosen && models.some((m) => m.model_id === chosen)) select.value = chosen;
+  fillEditor();
+  if (!$("#book-model").value && models.length) $("#book-model").value = models[0].model_id;
+}
+
+// -- positions timeline ----------------------------------------------------------------------
+
+async function loadPositions() {
+  const data = await api(`/v1/pool/users/${state.address}/positions`);
+  const items = data.items || [];
+  const now = Date.now() / 1000;
+  Charts.timeline($("#positions-chart"), items.map((p) => ({
+    label: `R${p.round} ${p.name || p.model_name || modelName(p.model || p.model_id)}`,
+    start: seconds(p.staked_at || p.opened_at || p.open_time || now),
+    end: seconds(p.resolves_at || p.resolve_time),
+  })), now);
+  if (!items.length) emptyRow("#positions-table", 4, "No open positions.");
+  else {
+    $("#positions-table tbody").replaceChildren(...items.map((p) => row([
+      cell(p.round, { cls: "num" }),
+      cell(p.name || p.model_name || modelName(p.model || p.model_id)),
+      cell(fmt(nmrOf(p, "at_risk") ?? nmrOf(p, "stake")), { cls: "num",
+        value: nmrOf(p, "at_risk") ?? nmrOf(p, "stake") }),
+      cell(when(p.resolves_at || p.resolve_time)),
+    ], { round: p.round })));
+  }
+}
+
+// -- order book and orders -------------------------------------------------------------------
+
+async function loadBook() {
+  const model = $("#book-model").value.trim();
+  if (!model) return;
+  const q = new URLSearchParams({ model });
+  const round = $("#book-round").value.trim();
+  if (round) q.set("round", round);
+  const data = await api(`/v1/market/book?${q}`);
+  const side = (levels) => (levels || []).map((l) => ({
+    price: asNumber(l.price), units: asNumber(l.units), cumulative: asNumber(l.cumulative),
+    raw: l,
+  }));
+  const bids = side(data.bids), asks = side(data.asks);
+  Charts.depth($("#book-chart"), bids, asks);
+  const rows = [...bids.map((l) => ["bid", l]), ...asks.map((l) => ["ask", l])];
+  if (!rows.length) emptyRow("#book-table", 4, "No asks or bids for this model and round.");
+  else {
+    $("#book-table tbody").replaceChildren(...rows.map(([s, l]) => row([
+      cell(s, { cls: s === "bid" ? "gain" : "loss" }),
+      cell(fmt(l.raw.price), { cls: "num", value: l.raw.price }),
+      cell(fmt(l.raw.units), { cls: "num", value: l.raw.units }),
+      cell(fmt(l.raw.cumulative), { cls: "num", value: l.raw.cumulative }),
+    ], { side: s })));
+  }
+}
+
+async function loadOrders() {
+  const data = await api(`/v1/market/orders?${new URLSearchParams({ address: state.address })}`);
+  const items = data.items || [];
+  const me = state.address.toLowerCase();
+  if (!items.length) emptyRow("#orders-table", 6, "No orders for this wallet.");
+  else {
+    $("#orders-table tbody").replaceChildren(...items.map((o) => {
+      const role = (o.buyer || "").toLowerCase() === me ? "buyer"
+        : (o.seller || "").toLowerCase() === me ? "seller" : "";
+      const deadline = o.deadline || (o.deadlines && Object.values(o.deadlines).find(Boolean));
+      return row([
+        cell(shortId(String(o.order_id)), { cls: "mono", title: String(o.order_id) }),
+        cell(role), cell(o.state), cell(o.mode),
+        cell(fmt(nmrOf(o, "amount") ?? nmrOf(o, "price")), { cls: "num",
+          value: nmrOf(o, "amount") ?? nmrOf(o, "price") }),
+        cell(when(deadline)),
+      ], { order: o.order_id });
+    }));
+  }
+}
+
+// -- the editor: typed data, signature, relay ------------------------------------------------
+
+function fillEditor() {
+  const m = state.pool && state.pool.models.find((x) => x.model_id === $("#ed-model").value);
+  if (!m) return;
+  $("#ed-per-round").value = m.policy ? nmrOf(m.policy, "per_round") : "0";
+  $("#ed-mode").value = m.policy ? String(m.policy.mode === "Compound" ? 1
+    : m.policy.mode === "Fixed" ? 0 : m.policy.mode) : "0";
+  const rows = $("#alloc-rows");
+  rows.replaceChildren();
+  const targets = m.allocation && m.allocation.length ? m.allocation
+    : [{ kind: 0, model: m.model_id, bps: 10000 }];
+  for (const t of targets) addAllocationRow(t);
+  updateTotal();
+}
+
+function addAllocationRow(t = { kind: 2, model: ZERO32, bps: 0 }) {
+  const line = document.createElement("div");
+  line.className = "alloc";
+  const kind = document.createElement("select");
+  kind.setAttribute("aria-label", "Target kind");
+  KINDS.forEach((k, i) => {
+    const o = document.createElement("option");
+    o.value = String(i);
+    o.textContent = k;
+    kind.appendChild(o);
+  });
+  kind.value = String(typeof t.kind === "number" ? t.kind : Math.max(0, KINDS.indexOf(t.kind)));
+  const model = document.createElement("select");
+  model.setAttribute("aria-label", "Target model");
+  for (const m of (state.pool ? state.pool.models : [])) {
+    const o = document.createElement("option");
+    o.value = m.model_id;
+    o.textContent = m.name || shortId(m.model_id);
+    model.appendChild(o);
+  }
+  if (t.model && t.model !== ZERO32) model.value = t.model;
+  const bps = document.createElement("input");
+  bps.setAttribute("aria-label", "Basis points");
+  bps.inputMode = "numeric";
+  bps.value = String(t.bps);
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "small";
+  remove.textContent = "×";
+  remove.setAttribute("aria-label", "Remove target");
+  remove.onclick = () => { line.remove(); updateTotal(); };
+  const sync = () => { model.disabled = kind.value !== "0"; updateTotal(); };
+  kind.onchange = sync;
+  bps.oninput = updateTotal;
+  line.append(kind, model, bps, remove);
+  $("#alloc-rows").appendChild(line);
+  sync();
+}
+
+function allocationTargets() {
+  return [...document.querySelectorAll("#alloc-rows .alloc")].map((line) => {
+    const [kind, model, bps] = line.querySelectorAll("select, input");
+    return { kind: Number(kind.value), model: kind.value === "0" ? model.value : ZERO32,
+      bps: Number(bps.value) };
+  });
+}
+
+function updateTotal() {
+  const total = allocationTargets().reduce((s, t) => s + (Number.isFinite(t.bps) ? t.bps : 0), 0);
+  $("#alloc-total").textContent = total.toLocaleString("en-US");
+  $("#sign-allocation").disabled = total !== 10000;
+}
+
+// The pool's EIP-712 domain and types: agent/staking.py DOMAIN_FIELDS, TYPES, pool_typed_data.
+const DOMAIN_FIELDS = [
+  { name: "name", type: "string" }, { name: "version", type: "string" },
+  { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" },
+];
+const TYPES = {
+  SetPolicy: {
+    SetPolicy: [
+      { name: "owner", type: "address" }, { name: "model", type: "bytes32" },
+      { name: "perRound", type: "uint256" }, { name: "mode", type: "uint8" },
+      { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
+    ],
+  },
+  SetAllocation: {
+    SetAllocation: [
+      { name: "owner", type: "address" }, { name: "model", type: "bytes32" },
+      { name: "targets", type: "Target[]" }, { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+    Target: [
+      { name: "kind", type: "uint8" }, { name: "model", type: "bytes32" },
+      { name: "bps", type: "uint16" },
+    ],
+  },
+};
+
+function poolTypedData(primary, message) {
+  const pool = state.health.contracts.PayoutPool;
+  if (!pool) throw new ApiError("This agent's /health names no PayoutPool contract.");
+  return {
+    types: { EIP712Domain: DOMAIN_FIELDS, ...TYPES[primary] },
+    primaryType: primary,
+    domain: { name: "nmrx PayoutPool", version: "1", chainId: state.health.chain_id,
+      verifyingContract: pool },
+    message,
+  };
+}
+
+function wallet() {
+  if (!window.ethereum) {
+    throw new ApiError("No wallet in this browser: install one (window.ethereum) to sign changes.");
+  }
+  return window.ethereum;
+}
+
+async function signer() {
+  const accounts = await wallet().request({ method: "eth_requestAccounts" });
+  const account = (accounts || [])[0];
+  if (!account || account.toLowerCase() !== state.address.toLowerCase()) {
+    throw new ApiError(`Your wallet's account ${account || "(none)"} is not ${state.address}: ` +
+      "switch accounts in the wallet, or show the wallet's own address.");
+  }
+  return account;
+}
+
+// A signed change is valid from now (the chain's time when the API says it) for an hour.
+async function deadline() {
+  const fresh = await api(`/v1/pool/users/${state.address}`);
+  state.pool = fresh;
+  const chainNow = fresh.chain_time || fresh.as_of || Math.floor(Date.now() / 1000);
+  return { deadline: Number(chainNow) + SIGNATURE_LIFETIME, nonce: String(fresh.nonce) };
+}
+
+async function signAndPost(primary, message, route, body) {
+  const typed = poolTypedData(primary, message);
+  $("#payload").textContent = JSON.stringify(typed, null, 2);
+  status("Waiting for your wallet's signature…");
+  const account = await signer();
+  const signature = await wallet().request({
+    method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)],
+  });
+  status("Signed; sending to the agent…");
+  const answer = await api(route, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ ...body, signature }),
+  });
+  status(`Accepted: the agent relays it (job ${answer.job_key || answer.key || "queued"}).`, "ok");
+  return answer;
+}
+
+function status(text, cls = "") {
+  const s = $("#editor-status");
+  s.textContent = text;
+  s.className = cls;
+}
+
+async function signPolicy() {
+  const model = $("#ed-model").value;
+  const perRound = nmrToWei($("#ed-per-round").value);
+  const mode = Number($("#ed-mode").value);
+  const { deadline: until, nonce } = await deadline();
+  const message = { owner: state.address, model, perRound: perRound.toString(), mode, nonce,
+    deadline: until };
+  await signAndPost("SetPolicy", message, "/v1/pool/policies", {
+    owner: state.address, model, per_round: perRound.toString(), mode, nonce, deadline: until,
+  });
+}
+
+async function signAllocation() {
+  const model = $("#ed-model").value;
+  const targets = allocationTargets();
+  if (targets.some((t) => !Number.isInteger(t.bps) || t.bps < 1)) {
+    throw new ApiError("Each target needs a whole number of basis points, at least 1.");
+  }
+  const { deadline: until, nonce } = await deadline();
+  const message = { owner: state.address, model, targets, nonce, deadline: until };
+  await signAndPost("SetAllocation", message, "/v1/pool/allocations", {
+    owner: state.address, model, targets, nonce, deadline: until,
+  });
+}
+
+// -- wiring ----------------------------------------------------------------------------------
+
+function guarded(fn) {
+  return async (...args) => {
+    try {
+      showError("");
+      await fn(...args);
+    } catch (exc) {
+      const message = exc && exc.message ? exc.message : String(exc);
+      if (fn === signPolicy || fn === signAllocation) status(message, "bad");
+      showError(message);
+    }
+  };
+}
+
+async function loadAll() {
+  if (!state.address) return;
+  document.body.dataset.loading = "1";
+  const url = new URL(location.href);
+  url.searchParams.set("address", state.address);
+  history.replaceState(null, "", url);
+  const results = await Promise.allSettled([loadPool(), loadPayouts(), loadPositions(),
+    loadOrders()]);
+  await Promise.allSettled([loadBook()]).then((r) => results.push(...r));
+  const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason.message);
+  showError([...new Set(failed)].join(" "));
+  delete document.body.dataset.loading;
+  document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
+}
+
+function setAddress(address) {
+  const a = address.trim();
+  if (!/^0x[0-9a-fA-F]{40}$/.test(a)) {
+    showError(`"${a}" is not a wallet address: paste one like 0x followed by 40 hex digits.`);
+    return false;
+  }
+  state.address = a;
+  $("#address").value = a;
+  return true;
+}
+
+async function start() {
+  try {
+    state.health = await api("/health");
+    $("#chain").textContent = `chain ${state.health.chain_id} · block ${state.health.latest_block}`;
+  } catch (exc) {
+    showError(exc.message);
+  }
+  $("#who").addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (setAddress($("#address").value)) guarded(loadAll)();
+  });
+  $("#connect").addEventListener("click", guarded(async () => {
+    const accounts = await wallet().request({ method: "eth_requestAccounts" });
+    if (accounts && accounts[0] && setAddress(accounts[0])) await loadAll();
+  }));
+  for (const radio of document.querySelectorAll("input[name=group]")) {
+    radio.addEventListener("change", guarded(async () => {
+      state.group = radio.value;
+      await loadPayouts();
+    }));
+  }
+  $("#currency").addEventListener("change", guarded(async () => {
+    state.currency = $("#currency").value;
+    await loadPayouts();
+  }));
+  $("#book-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(loadBook)(); });
+  $("#ed-model").addEventListener("change", fillEditor);
+  $("#alloc-add").addEventListener("click", () => addAllocationRow());
+  $("#sign-policy").addEventListener("click", guarded(async () => {
+    await signPolicy();
+    await loadPool();
+  }));
+  $("#sign-allocation").addEventListener("click", guarded(async () => {
+    await signAllocation();
+    await loadPool();
+  }));
+  const initial = new URLSearchParams(location.search).get("address");
+  if (initial && setAddress(initial)) await guarded(loadAll)();
+  document.body.dataset.ready = "1";
+}
+
+document.addEventListener("DOMContentLoaded", start);
