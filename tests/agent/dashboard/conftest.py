@@ -1,0 +1,175 @@
+"""A seeded local stack for the dashboard's browser test, built once per module: brownie's ganache
+with the pool and Numerai's staking contract, the tournament simulator playing Numerai on it, the
+staking agent (its store on a real PostgreSQL) staking and claiming several rounds for alice's
+models, the agent's API over uvicorn, and Debian's chromium driven by Playwright."""
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numerapi
+import pandas as pd
+import pytest
+import uvicorn
+from brownie import chain
+from eth_account import Account
+
+from agent.api.deps import Service
+from agent.api.main import create_app
+from agent.chain import Deployments, connect
+from agent.config import PROJECT_ROOT, Settings
+from agent.staking import COMPOUND, FIXED
+from agent.tournament.simulator.onchain import OnChainNumerai
+from tests.agent.core.conftest import fresh_pg_database, pg_url  # noqa: F401 (fixtures)
+from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
+    NMR,
+    Setup,
+    keys_of,
+    numerai_key,
+    operator_key,
+    pool,
+    staking,
+    vault,
+)
+from tests.unitary.PayoutPool.helpers import private_key
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The API's port: the dashboard helper's range is 8950-8999 (the chain takes NMRX_TEST_CHAIN_PORT).
+API_PORT = int(os.environ.get("NMRX_TEST_DASHBOARD_PORT", "8961"))
+SCREENSHOTS = PROJECT_ROOT / "reports" / "screenshots"
+ROUNDS = 3  # rounds staked and resolved and claimed before the test; one more stays open
+
+
+@dataclass
+class Stack:
+    setup: Setup  # simulator, store, staking agent, sender, watcher (tests/agent/staking)
+    user: Account  # alice, who signs in the browser
+    models: list[str]  # alice's on-chain model ids
+    api: str  # the agent's API base URL
+    open_round: int  # the round whose positions are still at risk
+
+
+def _upload_all(s: Setup, user: str, folder: Path) -> None:
+    """Every model of `user` submits to the open round (the agent stakes only submitted models)."""
+    api = numerapi.NumerAPI(*keys_of(user), verbosity="CRITICAL", show_progress_bars=False)
+    number = s.simulator.tournament.current_round().number
+    ids = pd.read_csv(api.download_dataset("v5.0/live_ids.csv", str(folder / f"ids_{number}.csv")))
+    for i, uuid in enumerate(sorted(api.get_models().values())):
+        values = [((j * 7 + i * 13 + number) % len(ids)) / len(ids) for j in range(len(ids))]
+        api.upload_predictions(df=pd.DataFrame({"id": ids["id"], "prediction": values}),
+                               model_id=uuid)
+
+
+def _serve(app, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the agent API did not start on 127.0.0.1:{port}")
+        time.sleep(0.05)
+    return server, thread
+
+
+@pytest.fixture(scope="module")
+def stack(
+    nmr, registry, attestor, pool, staking, numerai_key, operator_key, vault, alice, bob,
+    pg_url, tmp_path_factory,
+):
+    from brownie import web3
+    from numerapi import base_api
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    saved_url = base_api.API_TOURNAMENT_URL
+    w3 = connect(web3.provider.endpoint_uri)
+    onchain = OnChainNumerai(
+        w3,
+        numerai_key,
+        w3.eth.contract(address=staking.address, abi=staking.abi),
+        w3.eth.contract(address=nmr.address, abi=nmr.abi),
+        faucet=True,
+    )
+    store_url = fresh_pg_database(pg_url)
+    s = Setup({"alice": 3, "bob": 1}, [alice, bob], nmr, registry, attestor, pool, staking,
+              onchain, store_url, operator_key, vault, folder)
+    server = None
+    try:
+        a1, a2, a3 = s.models["alice"]
+        (b1,) = s.models["bob"]
+        s.fund(alice, 300 * NMR)
+        s.fund(bob, 100 * NMR)
+        for model in (a1, a2, a3):
+            s.bpool.increaseStake(model, 80 * NMR, {"from": alice})
+        s.bpool.increaseStake(b1, 50 * NMR, {"from": bob})
+        s.bpool.setPolicy(a1, 10 * NMR, FIXED, {"from": alice})
+        s.bpool.setPolicy(a2, 6 * NMR, COMPOUND, {"from": alice})
+        s.bpool.setPolicy(b1, 5 * NMR, FIXED, {"from": bob})  # another user's: never shown
+        # Rounds staked and, days later, resolved and claimed: payouts in several rounds.
+        for _ in range(ROUNDS):
+            _upload_all(s, "alice", folder)
+            _upload_all(s, "bob", folder)
+            assert s.agent.stake_round() == 3
+            s.send_all()
+            s.resolve(days=1)
+            s.watcher.poll()
+            s.agent.claim_resolved()
+            s.send_all()
+        s.resolve(days=3)  # the last staked rounds resolve too
+        s.watcher.poll()
+        s.agent.claim_resolved()
+        s.send_all()
+        # One more round staked and left open: the positions timeline.
+        _upload_all(s, "alice", folder)
+        _upload_all(s, "bob", folder)
+        assert s.agent.stake_round() == 3
+        s.send_all()
+        open_round = int(s.simulator.tournament.current_round().number)
+        s.watcher.poll()
+        chain.mine(4)  # past the API's confirmation depth
+
+        settings = Settings(
+            data_dir=folder,
+            rpc_url=web3.provider.endpoint_uri,
+            store_url=store_url,
+            numerai_api_url=s.server.url,
+            api_port=API_PORT,
+        )
+        contracts = {
+            "NMR": nmr.address,
+            "ModelRegistry": registry.address,
+            "TournamentStaking": staking.address,
+            "PayoutPool": pool.address,
+        }
+        service = Service(settings, w3, Deployments(w3.eth.chain_id, contracts),
+                          operator_key.address)
+        server, thread = _serve(create_app(service), API_PORT)
+        yield Stack(s, Account.from_key(private_key(alice)), [a1, a2, a3],
+                    f"http://127.0.0.1:{API_PORT}", open_round)
+    finally:
+        if server is not None:
+            server.should_exit = True
+            thread.join(10)
+        s.close()
+        base_api.API_TOURNAMENT_URL = saved_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/bootstrap.sh (installs Debian's chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
