@@ -4,7 +4,8 @@ from fastapi import FastAPI
 
 from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
-from agent.api.routes import health
+from agent.api import auth
+from agent.api.routes import events, health, ownership, relay, webhooks
 
 
 def create_app(service: Service) -> FastAPI:
@@ -15,5 +16,10 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(relay.router)
+    app.include_router(ownership.router)
+    app.include_router(events.router)
+    app.include_router(webhooks.router)
     app.include_router(dashboard_router)
     return app
