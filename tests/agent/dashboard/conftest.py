@@ -16,6 +16,7 @@ import uvicorn
 from brownie import chain
 from eth_account import Account
 
+from agent.api.auth import Writes
 from agent.api.deps import Service
 from agent.api.main import create_app
 from agent.chain import Deployments, connect
@@ -33,6 +34,8 @@ from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
     staking,
     vault,
 )
+from tests.unitary.market_fixtures import BOUNDS, DAY, NO_SIG, deploy_market, fund, ladder
+from tests.unitary.market_fixtures import make_seller
 from tests.unitary.PayoutPool.helpers import private_key
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,6 +53,11 @@ class Stack:
     models: list[str]  # alice's on-chain model ids
     api: str  # the agent's API base URL
     open_round: int  # the round whose positions are still at risk
+    market: object  # brownie Marketplace: alice's listing of her first model, with a book
+    listing: int
+    ladder: tuple  # the ask ladder alice posted on-chain for `open_round`
+    bids: list[tuple[int, int]]  # bob's open bids: (units, total price wei)
+    filled: int  # units bob bought from the ladder (one order, alice seller)
 
 
 def _upload_all(s: Setup, user: str, folder: Path) -> None:
@@ -75,10 +83,30 @@ def _serve(app, port: int) -> tuple[uvicorn.Server, threading.Thread]:
     return server, thread
 
 
+def _seed_market(Marketplace, nmr, registry, attestor, admin, treasury, alice, bob, model,
+                 round_):
+    """alice lists `model`, posts an ask ladder for `round_` on-chain (1, 1.5, 2.5 NMR a unit),
+    bob bids twice below it and buys 3 units from it: a book with both sides and one order."""
+    market = deploy_market(Marketplace, nmr, registry, admin, treasury, admin, admin)
+    listing = make_seller(nmr, market, registry, attestor, alice, model,
+                          rounds=(round_ - 5, round_ + 20))
+    t = chain.time()
+    asks = ladder(listing, [NMR, 3 * NMR // 2, 5 * NMR // 2], [2, 3, 4], round_=round_,
+                  deliver_by=t + 2 * DAY, expiry=t + DAY)
+    market.postLadder(asks, {"from": alice})
+    fund(nmr, market, bob, 50 * NMR)
+    bids = [(2, 3 * NMR // 2), (5, 3 * NMR)]  # 0.75 and 0.6 NMR a unit
+    for units, price in bids:
+        market.postBid(listing, round_, units, price, t + 2 * DAY, t + DAY, *BOUNDS,
+                       {"from": bob})
+    market.fill(asks, *NO_SIG, 3, 2 * NMR, *BOUNDS, {"from": bob})  # 2 at 1 + 1 at 1.5 NMR
+    return market, listing, asks, bids, 3
+
+
 @pytest.fixture(scope="module")
 def stack(
     nmr, registry, attestor, pool, staking, numerai_key, operator_key, vault, alice, bob,
-    pg_url, tmp_path_factory,
+    admin, treasury, Marketplace, pg_url, tmp_path_factory,
 ):
     from brownie import web3
     from numerapi import base_api
@@ -129,6 +157,9 @@ def stack(
         s.send_all()
         open_round = int(s.simulator.tournament.current_round().number)
         s.watcher.poll()
+        market, listing, asks, bids, filled = _seed_market(
+            Marketplace, nmr, registry, attestor, admin, treasury, alice, bob, a1, open_round
+        )
         chain.mine(4)  # past the API's confirmation depth
 
         settings = Settings(
@@ -143,12 +174,17 @@ def stack(
             "ModelRegistry": registry.address,
             "TournamentStaking": staking.address,
             "PayoutPool": pool.address,
+            "Marketplace": market.address,
         }
         service = Service(settings, w3, Deployments(w3.eth.chain_id, contracts),
                           operator_key.address)
-        server, thread = _serve(create_app(service), API_PORT)
+        app = create_app(service)
+        # The write routes relay through this stack's staking agent, on its store.
+        app.state.writes = Writes(s.store, s.agent.chain_id, pool.address, staking=s.agent)
+        server, thread = _serve(app, API_PORT)
         yield Stack(s, Account.from_key(private_key(alice)), [a1, a2, a3],
-                    f"http://127.0.0.1:{API_PORT}", open_round)
+                    f"http://127.0.0.1:{API_PORT}", open_round, market, listing, asks, bids,
+                    filled)
     finally:
         if server is not None:
             server.should_exit = True

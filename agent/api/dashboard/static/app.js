@@ -27,6 +27,9 @@ async function api(path, options = {}) {
   const text = await response.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (response.status === 404 && body && body.detail === "Not Found") {
+    throw new ApiError(`This agent's API has no ${path.split("?")[0]} route (an older agent?).`);
+  }
   if (!response.ok) {
     const detail = body && typeof body.detail === "string" ? body.detail
       : body && body.detail ? JSON.stringify(body.detail) : `${response.status} ${text}`;
@@ -98,7 +101,8 @@ function when(ts) {
 function seconds(ts) { return typeof ts === "number" ? ts : Date.parse(ts) / 1000; }
 function shortId(id) { return id && id.length > 14 ? id.slice(0, 8) + "…" + id.slice(-4) : id; }
 function modelName(id) {
-  const m = state.pool && state.pool.models.find((x) => x.model_id.toLowerCase() === id.toLowerCase());
+  const want = String(id).toLowerCase();
+  const m = state.pool && state.pool.models.find((x) => x.model_id.toLowerCase() === want);
   return (m && m.name) || shortId(id);
 }
 
@@ -111,16 +115,19 @@ async function loadPayouts() {
   $("#payouts-key").textContent = state.group === "model" ? "Model" : "Round";
   $("#value-h").textContent = `Value ${data.currency || state.currency}`;
   Charts.bars($("#payouts-chart"), items.map((d) => ({
-    label: String(d.key), value: asNumber(d.payout_nmr), raw: d.payout_nmr,
-    stake: asNumber(d.stake_nmr),
+    key: String(d.key),
+    label: state.group === "model" && d.model_id ? modelName(d.model_id) : `R${d.key}`,
+    value: asNumber(d.payout_nmr), raw: d.payout_nmr, stake: asNumber(d.stake_nmr),
   })));
-  if (!items.length) emptyRow("#payouts-table", 6, "No payouts for this wallet yet.");
+  if (!items.length) emptyRow("#payouts-table", 7, "No payouts for this wallet yet.");
   else {
     $("#payouts-table tbody").replaceChildren(...items.map((d) => row([
-      cell(d.key, { cls: "mono" }),
+      state.group === "model" && d.model_id
+        ? cell(modelName(d.model_id), { title: d.model_id }) : cell(d.key, { cls: "num" }),
       cell(fmt(d.stake_nmr), { cls: "num", value: d.stake_nmr }),
       cell(fmt(d.payout_nmr), { cls: "num " + (asNumber(d.payout_nmr) < 0 ? "loss" : "gain"),
         value: d.payout_nmr }),
+      cell(fmt(d.burn_nmr), { cls: "num", value: d.burn_nmr }),
       cell(fmt(d.value, 2), { cls: "num", value: d.value }),
       cell(fmt(d.pending_nmr), { cls: "num", value: d.pending_nmr }),
       cell(Array.isArray(d.claims) ? d.claims.length : d.claims, { cls: "num" }),
@@ -131,10 +138,12 @@ async function loadPayouts() {
     cell("Total"),
     cell(fmt(t.stake_nmr), { cls: "num", value: t.stake_nmr }),
     cell(fmt(t.payout_nmr), { cls: "num", value: t.payout_nmr }),
+    cell(fmt(t.burn_nmr), { cls: "num", value: t.burn_nmr }),
     cell(fmt(t.value, 2), { cls: "num", value: t.value }),
     cell(fmt(t.pending_nmr), { cls: "num", value: t.pending_nmr }),
     cell(t.claims === undefined ? "" : t.claims, { cls: "num" }),
   ], { key: "total" }));
+  document.body.dataset.payouts = `${state.group}:${data.currency || state.currency}`;
   $("#csv").href = `/v1/users/${state.address}/payouts.csv?${new URLSearchParams({
     currency: state.currency })}`;
 }
@@ -147,9 +156,9 @@ function policyText(p) {
 }
 function targetText(a) {
   const kind = typeof a.kind === "number" ? KINDS[a.kind] : a.kind;
-  const target = a.target !== undefined ? a.target : kind === "Model" ? modelName(a.model) : kind;
-  return `${typeof target === "string" && target.startsWith("0x") ? modelName(target) : target}` +
-    ` ${(a.bps / 100).toFixed(2)}%`;
+  const model = a.model_id || a.model;
+  const target = kind === "Model" && model ? modelName(model) : kind.toLowerCase();
+  return `${target} ${(a.bps / 100).toFixed(2)}%`;
 }
 
 async function loadPool() {
@@ -192,20 +201,19 @@ async function loadPositions() {
   const data = await api(`/v1/pool/users/${state.address}/positions`);
   const items = data.items || [];
   const now = Date.now() / 1000;
-  Charts.timeline($("#positions-chart"), items.map((p) => ({
-    label: `R${p.round} ${p.name || p.model_name || modelName(p.model || p.model_id)}`,
-    start: seconds(p.staked_at || p.opened_at || p.open_time || now),
-    end: seconds(p.resolves_at || p.resolve_time),
-  })), now);
+  Charts.timeline($("#positions-chart"), items.map((p) => {
+    const start = p.staked_at ? seconds(p.staked_at) : now;
+    return { label: `R${p.round} ${modelName(p.model_id)}`, start,
+      end: p.resolve_time ? seconds(p.resolve_time) : start };
+  }), now);
   if (!items.length) emptyRow("#positions-table", 4, "No open positions.");
   else {
     $("#positions-table tbody").replaceChildren(...items.map((p) => row([
       cell(p.round, { cls: "num" }),
-      cell(p.name || p.model_name || modelName(p.model || p.model_id)),
-      cell(fmt(nmrOf(p, "at_risk") ?? nmrOf(p, "stake")), { cls: "num",
-        value: nmrOf(p, "at_risk") ?? nmrOf(p, "stake") }),
-      cell(when(p.resolves_at || p.resolve_time)),
-    ], { round: p.round })));
+      cell(modelName(p.model_id), { title: p.model_id }),
+      cell(fmt(p.stake_nmr), { cls: "num", value: p.stake_nmr }),
+      cell(p.resolve_time ? when(p.resolve_time) : "not scheduled yet"),
+    ], { round: p.round, model: p.model_id })));
   }
 }
 
@@ -293,7 +301,8 @@ function addAllocationRow(t = { kind: 2, model: ZERO32, bps: 0 }) {
     o.textContent = m.name || shortId(m.model_id);
     model.appendChild(o);
   }
-  if (t.model && t.model !== ZERO32) model.value = t.model;
+  const target = t.model || t.model_id;
+  if (target && target !== ZERO32) model.value = target;
   const bps = document.createElement("input");
   bps.setAttribute("aria-label", "Basis points");
   bps.inputMode = "numeric";
@@ -352,16 +361,26 @@ const TYPES = {
   },
 };
 
-function poolTypedData(primary, message) {
-  const pool = state.health.contracts.PayoutPool;
-  if (!pool) throw new ApiError("This agent's /health names no PayoutPool contract.");
+// The agent's own answer (GET /v1/auth/domain) is the truth for the domain and types; without
+// it (an agent that serves no writes) the page derives them from /health.
+async function poolSpec(primary) {
+  if (state.domains === undefined) {
+    try { state.domains = await api("/v1/auth/domain"); } catch { state.domains = null; }
+  }
+  const spec = state.domains && state.domains.pool && state.domains.pool[primary];
+  if (spec) return { domain: spec.domain, types: spec.types };
+  const pool = state.health && state.health.contracts.PayoutPool;
+  if (!pool) throw new ApiError("This agent names no PayoutPool contract: it relays no changes.");
   return {
-    types: { EIP712Domain: DOMAIN_FIELDS, ...TYPES[primary] },
-    primaryType: primary,
     domain: { name: "nmrx PayoutPool", version: "1", chainId: state.health.chain_id,
       verifyingContract: pool },
-    message,
+    types: { EIP712Domain: DOMAIN_FIELDS, ...TYPES[primary] },
   };
+}
+
+async function poolTypedData(primary, message) {
+  const { domain, types } = await poolSpec(primary);
+  return { types, primaryType: primary, domain, message };
 }
 
 function wallet() {
@@ -386,11 +405,11 @@ async function deadline() {
   const fresh = await api(`/v1/pool/users/${state.address}`);
   state.pool = fresh;
   const chainNow = fresh.chain_time || fresh.as_of || Math.floor(Date.now() / 1000);
-  return { deadline: Number(chainNow) + SIGNATURE_LIFETIME, nonce: String(fresh.nonce) };
+  return { deadline: Number(chainNow) + SIGNATURE_LIFETIME, nonce: Number(fresh.nonce) };
 }
 
 async function signAndPost(primary, message, route, body) {
-  const typed = poolTypedData(primary, message);
+  const typed = await poolTypedData(primary, message);
   $("#payload").textContent = JSON.stringify(typed, null, 2);
   status("Waiting for your wallet's signature…");
   const account = await signer();
@@ -401,7 +420,7 @@ async function signAndPost(primary, message, route, body) {
   const answer = await api(route, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ ...body, signature }),
+    body: JSON.stringify({ ...body, chain_id: Number(typed.domain.chainId), signature }),
   });
   status(`Accepted: the agent relays it (job ${answer.job_key || answer.key || "queued"}).`, "ok");
   return answer;
@@ -418,8 +437,9 @@ async function signPolicy() {
   const perRound = nmrToWei($("#ed-per-round").value);
   const mode = Number($("#ed-mode").value);
   const { deadline: until, nonce } = await deadline();
-  const message = { owner: state.address, model, perRound: perRound.toString(), mode, nonce,
-    deadline: until };
+  // uint256 values travel as decimal strings: a JavaScript number loses wei above 2**53.
+  const message = { owner: state.address, model, perRound: perRound.toString(), mode,
+    nonce: String(nonce), deadline: until };
   await signAndPost("SetPolicy", message, "/v1/pool/policies", {
     owner: state.address, model, per_round: perRound.toString(), mode, nonce, deadline: until,
   });
@@ -432,7 +452,7 @@ async function signAllocation() {
     throw new ApiError("Each target needs a whole number of basis points, at least 1.");
   }
   const { deadline: until, nonce } = await deadline();
-  const message = { owner: state.address, model, targets, nonce, deadline: until };
+  const message = { owner: state.address, model, targets, nonce: String(nonce), deadline: until };
   await signAndPost("SetAllocation", message, "/v1/pool/allocations", {
     owner: state.address, model, targets, nonce, deadline: until,
   });
@@ -459,8 +479,9 @@ async function loadAll() {
   const url = new URL(location.href);
   url.searchParams.set("address", state.address);
   history.replaceState(null, "", url);
-  const results = await Promise.allSettled([loadPool(), loadPayouts(), loadPositions(),
-    loadOrders()]);
+  // The pool first: the other sections name models by what it answers.
+  const results = await Promise.allSettled([loadPool()]);
+  results.push(...await Promise.allSettled([loadPayouts(), loadPositions(), loadOrders()]));
   await Promise.allSettled([loadBook()]).then((r) => results.push(...r));
   const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason.message);
   showError([...new Set(failed)].join(" "));
@@ -482,7 +503,8 @@ function setAddress(address) {
 async function start() {
   try {
     state.health = await api("/health");
-    $("#chain").textContent = `chain ${state.health.chain_id} · block ${state.health.latest_block}`;
+    const h = state.health;
+    $("#chain").textContent = `chain ${h.chain_id} · block ${h.latest_block}`;
   } catch (exc) {
     showError(exc.message);
   }

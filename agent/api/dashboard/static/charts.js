@@ -59,7 +59,7 @@ const Charts = (() => {
       const bar = el("rect", {
         x: x + w * 0.2, width: w * 0.6, y: y(Math.max(d.value, 0)),
         height: Math.max(1, Math.abs(y(d.value) - y(0))),
-        class: d.value < 0 ? "bar-loss" : "bar-gain", "data-key": d.label,
+        class: d.value < 0 ? "bar-loss" : "bar-gain", "data-key": d.key ?? d.label,
         "data-value": d.raw === undefined ? d.value : d.raw,
       });
       bar.appendChild(el("title", {}, `${d.label}: ${d.value}`));
@@ -122,7 +122,8 @@ const Charts = (() => {
       root.appendChild(el("text", { x: pad.l - 6, y: top + 15, "text-anchor": "end" }, s.label));
       const r = el("rect", { x: x(s.start), y: top + 4, height: row - 8, rx: 3, class: "span",
         width: Math.max(2, x(s.end) - x(s.start)), "data-key": s.label });
-      r.appendChild(el("title", {}, `${s.label}: resolves ${new Date(s.end * 1000).toISOString()}`));
+      const resolves = new Date(s.end * 1000).toISOString();
+      r.appendChild(el("title", {}, `${s.label}: resolves ${resolves}`));
       root.appendChild(r);
     });
     root.appendChild(el("line", { x1: x(now), x2: x(now), y1: 0, y2: height - pad.b,

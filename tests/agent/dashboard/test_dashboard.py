@@ -1,0 +1,209 @@
+"""The dashboard in a real browser (Debian's chromium, Playwright) against the seeded stack: a
+user's payouts grouped by model and by round equal the API's answer and the chain's RoundClaimed
+events; open positions; the page fits a phone; a policy change is signed by the wallet in the
+page (eth_signTypedData_v4, signed here with the user's key) and applied on chain by the agent.
+Screenshots go to reports/screenshots/."""
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+import httpx
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from agent.staking import COMPOUND, pool_typed_data
+
+from .conftest import NMR
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+# What the page reads from every row of a table: its key and each cell's exact value.
+ROWS = """rows => rows.map(r => ({
+  key: r.dataset.key ?? null, model: r.dataset.model ?? null, round: r.dataset.round ?? null,
+  values: [...r.cells].map(c => c.dataset.value ?? null),
+  text: [...r.cells].map(c => c.textContent.trim()),
+}))"""
+
+
+def rows(page, table: str) -> list[dict]:
+    return page.eval_on_selector_all(f"{table} tbody tr", ROWS)
+
+
+def open_dashboard(browser, stack, viewport, wallet=None):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if wallet is not None:
+        wallet(page)
+    page.goto(f"{stack.api}/dashboard/?address={stack.user.address}")
+    page.wait_for_selector("body[data-ready]")
+    return context, page, errors
+
+
+def api(stack, path: str, **params) -> dict:
+    response = httpx.get(stack.api + path, params=params, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def claimed(stack) -> list[dict]:
+    """alice's RoundClaimed events as the agent's watcher stored them from the chain."""
+    s = stack.setup
+    mine = {m.lower() for m in stack.models}
+    return [
+        e["args"]
+        for e in s.store.events(s.watcher.name)
+        if e["name"] == "RoundClaimed" and e["args"]["model"].lower() in mine
+    ]
+
+
+def nmr(wei: int) -> Decimal:
+    return Decimal(wei) / NMR
+
+
+def shown(page_rows: list[dict]) -> dict[str, list]:
+    # Cells: key, stake, payout, burn, value, pending, claims.
+    return {r["key"]: r["values"][1:6] for r in page_rows}
+
+
+def expected(items: list[dict]) -> dict[str, list]:
+    fields = ("stake_nmr", "payout_nmr", "burn_nmr", "value", "pending_nmr")
+    return {str(i["key"]): [None if i[f] is None else str(i[f]) for f in fields] for i in items}
+
+
+def test_payouts_by_model_and_by_round_equal_the_api_and_the_chain(stack, browser, screenshots):
+    events = claimed(stack)
+    assert len(events) >= 6, "the stack should have claimed alice's positions in several rounds"
+    by_model, by_round = defaultdict(int), defaultdict(int)
+    for e in events:
+        by_model[e["model"].lower()] += int(e["payout"])
+        by_round[str(e["round"])] += int(e["payout"])
+
+    context, page, errors = open_dashboard(browser, stack, DESKTOP)
+    page.wait_for_selector("body[data-payouts='model:NMR']")
+    answer = api(stack, f"/v1/users/{stack.user.address}/payouts", group="model")
+    page_rows = rows(page, "#payouts-table")
+    assert shown(page_rows) == expected(answer["items"])
+    assert {i["model_id"].lower(): nmr(by_model[i["model_id"].lower()]) for i in answer["items"]
+            if i["claims"]} == {
+        m: nmr(v) for m, v in by_model.items()
+    }
+    for i in answer["items"]:
+        assert Decimal(i["payout_nmr"]) == nmr(by_model.get(i["model_id"].lower(), 0))
+    bars = page.eval_on_selector_all(
+        "#payouts-chart rect[data-key]", "bs => bs.map(b => [b.dataset.key, b.dataset.value])"
+    )
+    assert dict(bars) == {str(i["key"]): i["payout_nmr"] for i in answer["items"]}
+    page.screenshot(path=str(screenshots / "payouts-by-model-1280.png"), full_page=True)
+
+    page.check("input[name=group][value=round]")
+    page.wait_for_selector("body[data-payouts='round:NMR']")
+    answer = api(stack, f"/v1/users/{stack.user.address}/payouts", group="round")
+    assert shown(rows(page, "#payouts-table")) == expected(answer["items"])
+    claimed_rounds = {str(i["key"]): Decimal(i["payout_nmr"]) for i in answer["items"]
+                      if i["claims"]}
+    assert claimed_rounds == {r: nmr(v) for r, v in by_round.items()}
+    assert len(claimed_rounds) >= 3
+    assert page.text_content("#payouts-key") == "Round"
+    page.screenshot(path=str(screenshots / "payouts-by-round-1280.png"), full_page=True)
+
+    # Open positions: the round staked last, one row per staked model, with its resolve time.
+    positions = api(stack, f"/v1/pool/users/{stack.user.address}/positions")["items"]
+    assert positions and {p["round"] for p in positions} >= {stack.open_round}
+    page_positions = rows(page, "#positions-table")
+    assert [(int(r["round"]), r["model"], r["values"][2]) for r in page_positions] == [
+        (p["round"], p["model_id"], p["stake_nmr"]) for p in positions
+    ]
+    assert page.locator("#positions-chart rect.span").count() == len(positions)
+    assert errors == [] and page.is_hidden("#error"), page.text_content("#error")
+    context.close()
+
+
+def test_the_dashboard_fits_a_phone(stack, browser, screenshots):
+    context, page, errors = open_dashboard(browser, stack, PHONE)
+    page.wait_for_selector("body[data-payouts='model:NMR']")
+    # Nothing wider than the screen: tables scroll inside their cards, charts scale.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator("#payouts-table tbody tr").count() >= 2
+    for section in ("#payouts", "#pool", "#editor", "#positions", "#book", "#orders"):
+        box = page.locator(section).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], section
+    page.screenshot(path=str(screenshots / "dashboard-375.png"), full_page=True)
+    assert errors == []
+    context.close()
+
+
+@pytest.fixture
+def wallet(stack):
+    """A window.ethereum whose eth_signTypedData_v4 is a binding that signs with alice's key
+    here, the way a wallet extension would; what it signed is kept for the test."""
+    signed: list[dict] = []
+
+    def sign(address: str, typed_json: str) -> str:
+        if address.lower() != stack.user.address.lower():
+            raise ValueError(f"this wallet holds {stack.user.address}, not {address}")
+        typed = json.loads(typed_json)
+        signed.append(typed)
+        message = encode_typed_data(full_message=typed)
+        return "0x" + Account.sign_message(message, stack.user.key).signature.hex()
+
+    def install(page):
+        page.expose_function("nmrxTestSign", sign)
+        page.add_init_script(
+            """window.ethereum = { isTestWallet: true, async request({ method, params }) {
+                 if (method === "eth_requestAccounts" || method === "eth_accounts")
+                   return [%s];
+                 if (method === "eth_signTypedData_v4")
+                   return await window.nmrxTestSign(params[0], params[1]);
+                 throw Object.assign(new Error("unsupported " + method), { code: 4200 });
+               } };"""
+            % json.dumps(stack.user.address)
+        )
+
+    install.signed = signed
+    return install
+
+
+def test_a_policy_change_is_signed_in_the_page_and_applied_on_chain(
+    stack, browser, screenshots, wallet
+):
+    s = stack.setup
+    model = stack.models[2]  # alice's third model: no policy yet
+    (_user,), (view,) = s.pool.functions.balancesOf([stack.user.address], [model]).call()
+    assert (view[3], view[4]) == (0, 0)
+
+    context, page, errors = open_dashboard(browser, stack, DESKTOP, wallet)
+    page.wait_for_selector("body[data-loaded]")
+    page.select_option("#ed-model", model)
+    page.fill("#ed-per-round", "7.25")
+    page.select_option("#ed-mode", str(COMPOUND))
+    page.click("#sign-policy")
+    page.wait_for_selector("#editor-status.ok, #editor-status.bad")
+    assert "Accepted" in page.text_content("#editor-status"), page.text_content("#editor-status")
+
+    # The wallet was asked to sign exactly the pool's SetPolicy typed data for this change.
+    (typed,) = wallet.signed
+    message = typed["message"]
+    assert int(message["perRound"]) == 7_250_000_000_000_000_000 and message["mode"] == COMPOUND
+    assert message["model"].lower() == model.lower() and int(message["nonce"]) == _user[3]
+    reference = pool_typed_data(s.agent.chain_id, s.pool.address, "SetPolicy", message)
+    assert typed["domain"] == reference["domain"] and typed["types"] == reference["types"]
+    assert json.loads(page.text_content("#payload")) == typed  # the payload shown to the user
+
+    # The agent relays it (its Sender sends the job the API planned); the pool applies it.
+    relays = [j for j in s.store.jobs() if j.kind == "relay-policy"]
+    assert len(relays) == 1 and relays[0].payload["model"] == model.lower()
+    s.send_all()
+    (_user,), (view,) = s.pool.functions.balancesOf([stack.user.address], [model]).call()
+    assert (view[3], view[4]) == (7_250_000_000_000_000_000, COMPOUND)
+
+    page.click("#who button[type=submit]")  # show again: the pool answers the new policy
+    page.wait_for_selector("body[data-loaded='2']")
+    (row,) = [r for r in rows(page, "#models-table") if r["model"] == model]
+    assert "Compound" in row["text"][3] and "7.25" in row["text"][3]
+    page.screenshot(path=str(screenshots / "policy-signed-1280.png"), full_page=True)
+    assert errors == []
+    context.close()
