@@ -87,12 +87,9 @@ def test_payouts_by_model_and_by_round_equal_the_api_and_the_chain(stack, browse
     answer = api(stack, f"/v1/users/{stack.user.address}/payouts", group="model")
     page_rows = rows(page, "#payouts-table")
     assert shown(page_rows) == expected(answer["items"])
-    assert {i["model_id"].lower(): nmr(by_model[i["model_id"].lower()]) for i in answer["items"]
-            if i["claims"]} == {
-        m: nmr(v) for m, v in by_model.items()
-    }
-    for i in answer["items"]:
-        assert Decimal(i["payout_nmr"]) == nmr(by_model.get(i["model_id"].lower(), 0))
+    claimed_models = {i["model_id"].lower(): Decimal(i["payout_nmr"]) for i in answer["items"]
+                      if i["claims"]}
+    assert claimed_models == {m: nmr(v) for m, v in by_model.items()}
     bars = page.eval_on_selector_all(
         "#payouts-chart rect[data-key]", "bs => bs.map(b => [b.dataset.key, b.dataset.value])"
     )
@@ -118,6 +115,50 @@ def test_payouts_by_model_and_by_round_equal_the_api_and_the_chain(stack, browse
         (p["round"], p["model_id"], p["stake_nmr"]) for p in positions
     ]
     assert page.locator("#positions-chart rect.span").count() == len(positions)
+    assert errors == [] and page.is_hidden("#error"), page.text_content("#error")
+    context.close()
+
+
+def test_order_book_depth_and_orders_equal_the_api_and_the_chain(stack, browser, screenshots):
+    model, round_ = stack.models[0], stack.open_round
+    context, page, errors = open_dashboard(browser, stack, DESKTOP)
+    page.wait_for_selector("body[data-loaded]")
+    page.fill("#book-model", model)
+    page.fill("#book-round", str(round_))
+    page.click("#book-form button[type=submit]")
+    page.wait_for_selector(f"body[data-book='{model}:{round_}']")
+
+    book = api(stack, "/v1/market/book", model=model, round=round_)
+    page_book = [(r["text"][0], r["values"][1], int(r["values"][2]), int(r["values"][3]))
+                 for r in rows(page, "#book-table")]
+    api_book = sorted(
+        [("bid", lv["price"], lv["units"], lv["cumulative"]) for lv in book["bids"]],
+        key=lambda x: -Decimal(x[1]),
+    ) + sorted(
+        [("ask", lv["price"], lv["units"], lv["cumulative"]) for lv in book["asks"]],
+        key=lambda x: Decimal(x[1]),
+    )
+    assert page_book == api_book
+    # What the chain holds: the ladder less the units bob bought (cheapest first), bob's bids.
+    prices, units = stack.ladder[6], list(stack.ladder[7])
+    left = stack.filled
+    for i, u in enumerate(units):
+        units[i], left = max(0, u - left), max(0, left - u)
+    asks = [(nmr(p), u) for p, u in zip(prices, units) if u]
+    bids = sorted(((nmr(price) / n, n) for n, price in stack.bids), reverse=True)
+    assert [(Decimal(p), u) for side, p, u, _ in page_book if side == "ask"] == asks
+    assert [(Decimal(p), u) for side, p, u, _ in page_book if side == "bid"] == bids
+    assert page.locator("#book-chart path.bid").count() == 1
+    assert page.locator("#book-chart path.ask").count() == 1
+
+    orders = api(stack, "/v1/market/orders", address=stack.user.address)["items"]
+    (order,) = orders  # bob's fill of alice's ladder
+    (shown_order,) = rows(page, "#orders-table")
+    assert shown_order["values"][0] == str(order["order_id"])
+    assert shown_order["text"][1:4] == ["seller", order["state"], order["mode"]]
+    assert shown_order["values"][5] == order["price"]
+    assert Decimal(order["price"]) == nmr(2 * NMR + 3 * NMR // 2)  # 2 at 1 NMR + 1 at 1.5
+    page.screenshot(path=str(screenshots / "book-and-orders-1280.png"), full_page=True)
     assert errors == [] and page.is_hidden("#error"), page.text_content("#error")
     context.close()
 

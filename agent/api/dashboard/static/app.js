@@ -201,6 +201,9 @@ async function loadPositions() {
   const data = await api(`/v1/pool/users/${state.address}/positions`);
   const items = data.items || [];
   const now = Date.now() / 1000;
+  if (!$("#book-round").value && items.length) {
+    $("#book-round").value = String(Math.max(...items.map((p) => p.round)));
+  }
   Charts.timeline($("#positions-chart"), items.map((p) => {
     const start = p.staked_at ? seconds(p.staked_at) : now;
     return { label: `R${p.round} ${modelName(p.model_id)}`, start,
@@ -221,16 +224,14 @@ async function loadPositions() {
 
 async function loadBook() {
   const model = $("#book-model").value.trim();
-  if (!model) return;
-  const q = new URLSearchParams({ model });
   const round = $("#book-round").value.trim();
-  if (round) q.set("round", round);
-  const data = await api(`/v1/market/book?${q}`);
-  const side = (levels) => (levels || []).map((l) => ({
+  if (!model || !round) return;
+  const data = await api(`/v1/market/book?${new URLSearchParams({ model, round })}`);
+  const side = (levels, order) => (levels || []).map((l) => ({
     price: asNumber(l.price), units: asNumber(l.units), cumulative: asNumber(l.cumulative),
     raw: l,
-  }));
-  const bids = side(data.bids), asks = side(data.asks);
+  })).sort((a, b) => order * (a.price - b.price));
+  const bids = side(data.bids, -1), asks = side(data.asks, 1); // best prices first
   Charts.depth($("#book-chart"), bids, asks);
   const rows = [...bids.map((l) => ["bid", l]), ...asks.map((l) => ["ask", l])];
   if (!rows.length) emptyRow("#book-table", 4, "No asks or bids for this model and round.");
@@ -242,27 +243,34 @@ async function loadBook() {
       cell(fmt(l.raw.cumulative), { cls: "num", value: l.raw.cumulative }),
     ], { side: s })));
   }
+  document.body.dataset.book = `${model}:${round}`;
 }
 
 async function loadOrders() {
-  const data = await api(`/v1/market/orders?${new URLSearchParams({ address: state.address })}`);
+  const [data, reputation] = await Promise.all([
+    api(`/v1/market/orders?${new URLSearchParams({ address: state.address })}`),
+    api(`/v1/market/sellers/${state.address}/reputation`).catch(() => null),
+  ]);
   const items = data.items || [];
   const me = state.address.toLowerCase();
-  if (!items.length) emptyRow("#orders-table", 6, "No orders for this wallet.");
+  if (!items.length) emptyRow("#orders-table", 7, "No orders for this wallet.");
   else {
     $("#orders-table tbody").replaceChildren(...items.map((o) => {
-      const role = (o.buyer || "").toLowerCase() === me ? "buyer"
-        : (o.seller || "").toLowerCase() === me ? "seller" : "";
-      const deadline = o.deadline || (o.deadlines && Object.values(o.deadlines).find(Boolean));
+      const role = (o.seller || "").toLowerCase() === me ? "seller"
+        : (o.buyer || "").toLowerCase() === me ? "buyer" : "";
       return row([
-        cell(shortId(String(o.order_id)), { cls: "mono", title: String(o.order_id) }),
+        cell(`#${o.order_id}`, { cls: "mono", value: o.order_id }),
         cell(role), cell(o.state), cell(o.mode),
-        cell(fmt(nmrOf(o, "amount") ?? nmrOf(o, "price")), { cls: "num",
-          value: nmrOf(o, "amount") ?? nmrOf(o, "price") }),
-        cell(when(deadline)),
+        cell(o.round === undefined ? "–" : `${o.round} × ${o.units}`, { cls: "num" }),
+        cell(fmt(o.price), { cls: "num", value: o.price }),
+        cell(o.deadline ? `${o.deadline_kind || "by"} ${when(o.deadline)}` : "–"),
       ], { order: o.order_id });
     }));
   }
+  $("#reputation").textContent = reputation
+    ? `As a seller: ${reputation.sales} sales, ${fmt(reputation.volume)} NMR, ` +
+      `${reputation.refunds} refunds, ${reputation.slashes} slashes.`
+    : "";
 }
 
 // -- the editor: typed data, signature, relay ------------------------------------------------
