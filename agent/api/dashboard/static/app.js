@@ -117,7 +117,7 @@ async function loadPayouts() {
   Charts.bars($("#payouts-chart"), items.map((d) => ({
     key: String(d.key),
     label: state.group === "model" && d.model_id ? modelName(d.model_id) : `R${d.key}`,
-    value: asNumber(d.payout_nmr), raw: d.payout_nmr, stake: asNumber(d.stake_nmr),
+    value: asNumber(d.payout_nmr), raw: d.payout_nmr, burn: asNumber(d.burn_nmr),
   })));
   if (!items.length) emptyRow("#payouts-table", 7, "No payouts for this wallet yet.");
   else {
@@ -549,5 +549,14 @@ async function start() {
   if (initial && setAddress(initial)) await guarded(loadAll)();
   document.body.dataset.ready = "1";
 }
+
+// Charts are drawn at their container's width: draw them again when it changes.
+let lastWidth = window.innerWidth;
+window.addEventListener("resize", () => {
+  if (window.innerWidth === lastWidth || !state.address) return;
+  lastWidth = window.innerWidth;
+  clearTimeout(state.redraw);
+  state.redraw = setTimeout(() => guarded(loadAll)(), 250);
+});
 
 document.addEventListener("DOMContentLoaded", start);

@@ -13,7 +13,13 @@ const Charts = (() => {
   }
 
   function svg(width, height) {
-    return el("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none" });
+    return el("svg", { viewBox: `0 0 ${width} ${height}`, width, height });
+  }
+
+  // Charts are drawn at their container's pixel width, so text keeps its size on a phone (the
+  // page redraws them when the width changes).
+  function widthOf(container, fallback) {
+    return Math.max(280, Math.floor(container.clientWidth || fallback));
   }
 
   function empty(container, message) {
@@ -31,17 +37,18 @@ const Charts = (() => {
     return n.toFixed(2);
   }
 
-  // Bars of `value` (gain above the zero line, loss below), each with a faint bar of `stake`
-  // behind it; `label` under each bar, thinned out when there are many.
-  function bars(container, items, { width = 800, height = 220 } = {}) {
+  // Bars of `value` (gain above the zero line) and of `burn` (below it), `label` under each bar,
+  // thinned out when there are many.
+  function bars(container, items, { height = 200 } = {}) {
     if (!items.length) return empty(container, "No payouts yet.");
+    const width = widthOf(container, 800);
     const pad = { l: 44, r: 8, t: 10, b: 28 };
-    const values = items.flatMap((d) => [d.value, d.stake || 0, 0]);
+    const values = items.flatMap((d) => [d.value, -(d.burn || 0), 0]);
     const hi = Math.max(...values), lo = Math.min(...values);
     const span = hi - lo || 1;
     const y = (v) => pad.t + ((hi - v) / span) * (height - pad.t - pad.b);
     const slot = (width - pad.l - pad.r) / items.length;
-    const w = Math.max(1, slot * 0.7);
+    const w = Math.max(1, Math.min(slot * 0.7, 56));
     const root = svg(width, height);
     for (const tick of [hi, (hi + lo) / 2, lo]) {
       root.appendChild(el("line", { x1: pad.l, x2: width - pad.r, y1: y(tick), y2: y(tick),
@@ -49,15 +56,17 @@ const Charts = (() => {
       root.appendChild(el("text", { x: pad.l - 4, y: y(tick) + 4, "text-anchor": "end" },
         short(tick)));
     }
-    const every = Math.ceil(items.length / Math.max(1, Math.floor((width - pad.l) / 60)));
+    const every = Math.ceil(items.length / Math.max(1, Math.floor((width - pad.l) / 70)));
     items.forEach((d, i) => {
       const x = pad.l + i * slot + (slot - w) / 2;
-      if (d.stake) {
-        root.appendChild(el("rect", { x, width: w, y: y(Math.max(d.stake, 0)),
-          height: Math.abs(y(d.stake) - y(0)), class: "bar-stake" }));
+      if (d.burn) {
+        const burn = el("rect", { x, width: w, y: y(0), height: Math.abs(y(-d.burn) - y(0)),
+          class: "bar-loss", "data-burn": d.key ?? d.label });
+        burn.appendChild(el("title", {}, `${d.label}: burned ${d.burn}`));
+        root.appendChild(burn);
       }
       const bar = el("rect", {
-        x: x + w * 0.2, width: w * 0.6, y: y(Math.max(d.value, 0)),
+        x, width: w, y: y(Math.max(d.value, 0)),
         height: Math.max(1, Math.abs(y(d.value) - y(0))),
         class: d.value < 0 ? "bar-loss" : "bar-gain", "data-key": d.key ?? d.label,
         "data-value": d.raw === undefined ? d.value : d.raw,
@@ -65,7 +74,8 @@ const Charts = (() => {
       bar.appendChild(el("title", {}, `${d.label}: ${d.value}`));
       root.appendChild(bar);
       if (i % every === 0) {
-        const label = d.label.length > 12 ? d.label.slice(0, 11) + "…" : d.label;
+        const room = Math.max(4, Math.floor((slot * every) / 7));
+        const label = d.label.length > room ? d.label.slice(0, room - 1) + "…" : d.label;
         root.appendChild(el("text", { x: x + w / 2, y: height - 10, "text-anchor": "middle" },
           label));
       }
@@ -75,12 +85,15 @@ const Charts = (() => {
 
   // Cumulative depth as steps: bids to the left of the spread (highest price first), asks to the
   // right (lowest first); x is price, y is cumulative units.
-  function depth(container, bids, asks, { width = 600, height = 220 } = {}) {
+  function depth(container, bids, asks, { height = 200 } = {}) {
     if (!bids.length && !asks.length) return empty(container, "The book is empty.");
-    const pad = { l: 44, r: 8, t: 10, b: 24 };
+    const width = widthOf(container, 600);
+    const pad = { l: 36, r: 8, t: 10, b: 24 };
     const prices = [...bids, ...asks].map((p) => p.price);
-    let pmin = Math.min(...prices), pmax = Math.max(...prices);
-    if (pmin === pmax) { pmin *= 0.9; pmax = pmax * 1.1 || 1; }
+    // A margin on both sides, so the deepest level of each side has a visible step.
+    const lo = Math.min(...prices), hi = Math.max(...prices);
+    const margin = (hi - lo) * 0.15 || hi * 0.1 || 1;
+    const pmin = Math.max(0, lo - margin), pmax = hi + margin;
     const cmax = Math.max(1, ...bids.map((p) => p.cumulative), ...asks.map((p) => p.cumulative));
     const x = (p) => pad.l + ((p - pmin) / (pmax - pmin)) * (width - pad.l - pad.r);
     const y = (c) => pad.t + (1 - c / cmax) * (height - pad.t - pad.b);
@@ -109,14 +122,15 @@ const Charts = (() => {
   }
 
   // One row per span from `start` to `end` (unix seconds) with its label, and a line at `now`.
-  function timeline(container, spans, now, { width = 800 } = {}) {
+  function timeline(container, spans, now) {
     if (!spans.length) return empty(container, "No open positions.");
-    const row = 22, pad = { l: 130, r: 10, t: 8, b: 22 };
+    const width = widthOf(container, 800);
+    const row = 22, pad = { l: Math.min(130, width * 0.35), r: 10, t: 18, b: 22 };
     const height = pad.t + pad.b + row * spans.length;
     const t0 = Math.min(now, ...spans.map((s) => s.start));
     const t1 = Math.max(now + 1, ...spans.map((s) => s.end));
     const x = (t) => pad.l + ((t - t0) / (t1 - t0)) * (width - pad.l - pad.r);
-    const root = el("svg", { viewBox: `0 0 ${width} ${height}` });
+    const root = svg(width, height);
     spans.forEach((s, i) => {
       const top = pad.t + i * row;
       root.appendChild(el("text", { x: pad.l - 6, y: top + 15, "text-anchor": "end" }, s.label));
@@ -126,13 +140,13 @@ const Charts = (() => {
       r.appendChild(el("title", {}, `${s.label}: resolves ${resolves}`));
       root.appendChild(r);
     });
-    root.appendChild(el("line", { x1: x(now), x2: x(now), y1: 0, y2: height - pad.b,
+    root.appendChild(el("line", { x1: x(now), x2: x(now), y1: pad.t - 4, y2: height - pad.b,
       class: "now" }));
+    root.appendChild(el("text", { x: x(now), y: pad.t - 6, "text-anchor": "middle" }, "now"));
     const day = (t) => new Date(t * 1000).toISOString().slice(5, 10);
     root.appendChild(el("text", { x: pad.l, y: height - 6 }, day(t0)));
     root.appendChild(el("text", { x: width - pad.r, y: height - 6, "text-anchor": "end" },
       day(t1)));
-    root.appendChild(el("text", { x: x(now), y: height - 6, "text-anchor": "middle" }, "now"));
     container.replaceChildren(root);
   }
 
