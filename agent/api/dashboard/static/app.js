@@ -168,8 +168,10 @@ async function loadPool() {
   $("#liquid").textContent = fmt(liquid);
   $("#liquid").dataset.value = liquid;
   const w = data.withdrawal || {};
-  $("#withdrawal").textContent = w.next_free_at
-    ? `next free withdrawal ${when(w.next_free_at)}` : w.state ? `withdrawal: ${w.state}` : "";
+  const queued = (w.requests || []).filter((r) => r.state !== "confirmed").length;
+  $("#withdrawal").textContent = (w.next_free_at && Date.parse(w.next_free_at) > Date.now()
+    ? `· next free withdrawal ${when(w.next_free_at)}` : "· a free withdrawal is available") +
+    (queued ? ` · ${queued} signed request(s) waiting for the agent's batch` : "");
   const models = data.models || [];
   if (!models.length) emptyRow("#models-table", 5, "No models in the pool.");
   else {
@@ -408,12 +410,13 @@ async function signer() {
   return account;
 }
 
-// A signed change is valid from now (the chain's time when the API says it) for an hour.
+// A signed change is valid for an hour, with the pool's current nonce for this wallet (read
+// fresh: any change since the page loaded moved it).
 async function deadline() {
   const fresh = await api(`/v1/pool/users/${state.address}`);
   state.pool = fresh;
-  const chainNow = fresh.chain_time || fresh.as_of || Math.floor(Date.now() / 1000);
-  return { deadline: Number(chainNow) + SIGNATURE_LIFETIME, nonce: Number(fresh.nonce) };
+  return { deadline: Math.floor(Date.now() / 1000) + SIGNATURE_LIFETIME,
+    nonce: Number(fresh.nonce) };
 }
 
 async function signAndPost(primary, message, route, body) {
