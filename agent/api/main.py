@@ -5,7 +5,8 @@ from fastapi import FastAPI
 from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
 from agent.api import auth
-from agent.api.routes import events, health, ownership, relay, webhooks
+from agent.api.routes import events, health, market, metrics, ownership, payouts, pool, rates
+from agent.api.routes import relay, webhooks
 
 
 def create_app(service: Service) -> FastAPI:
@@ -21,5 +22,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(ownership.router)
     app.include_router(events.router)
     app.include_router(webhooks.router)
+    for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
+        app.include_router(read_routes.router)
     app.include_router(dashboard_router)
     return app

@@ -45,6 +45,7 @@ def create_app(simulator: Simulator, base_url: str) -> Starlette:
     schema = build_schema()
 
     def execute(data: dict, authorization: str | None) -> dict:
+        simulator.requests += 1  # every GraphQL call, so a test can prove nobody called Numerai
         context = {"simulator": simulator, "authorization": authorization, "base_url": base_url}
         with simulator.lock:
             _, result = graphql_sync(

@@ -7,11 +7,13 @@ strings, times as ISO strings with Z, `tournament` as an int.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from ariadne import MutationType, QueryType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
+from agent.tournament.simulator import prices
 from agent.tournament.simulator.config import CLASSIC
 from agent.tournament.simulator.simulator import Simulator
 from agent.tournament.simulator.tournament import (
@@ -483,6 +485,19 @@ def resolve_stake_round(_, info, roundId):
 def resolve_stake_claim(_, info, roundId, modelId, staker):
     account = caller(info)
     return sim(info).stake_claim(account, roundId, modelId, staker)
+
+
+# ---------------------------------------------------------------------------- prices (simulator only)
+
+
+@query.field("nmrPrices")
+def resolve_nmr_prices(_, info, currency, fromDay, toDay):
+    try:
+        first, last = date.fromisoformat(fromDay), date.fromisoformat(toDay)
+        rows = prices.series(currency, first, last)
+    except ValueError as exc:
+        raise ApiError(f"nmrPrices: {exc}") from None
+    return [{"day": d.isoformat(), "price": str(p)} for d, p in rows]
 
 
 def build_schema() -> GraphQLSchema:

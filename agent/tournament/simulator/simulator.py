@@ -84,6 +84,7 @@ class Simulator:
         # Test hook: (round, on-chain model id) → wei added to the payout `v3StakeClaim` serves
         # (its proof unchanged), to play a Numerai that serves a wrong result.
         self.tampered: dict[tuple[int, str], int] = {}
+        self.requests = 0  # GraphQL requests served (counted by the app)
         state.load(self, state_file)
         self.tournament.changed = state_file is not None  # record the genesis at once
 

@@ -1,0 +1,132 @@
+"""The read side of the API in one object: the store, the event projection, the rates table,
+contract bindings for batched views, a response cache, and (optionally) the indexer thread that
+keeps the events coming. Built once per app from the service's settings."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from agent.chain import ContractBook
+from agent.rates import Rates
+from agent.readmodel import indexer as indexing
+from agent.readmodel.payouts import PriceTable
+from agent.readmodel.projection import Projection
+from agent.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ResponseCache:
+    """Rendered answers keyed by (route, parameters, data version); bounded, least recently used
+    dropped first. A new version makes old entries unreachable (they age out)."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_make(self, key, make: Callable[[], object]):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+        value = make()
+        with self._lock:
+            self.misses += 1
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+class ReadModel:
+    def __init__(self, service, store: Store | None = None, *, min_interval: float = 0.5):
+        self.service = service
+        self.store = store or Store(service.settings.store_database_url).migrate()
+        chain_id = service.deployments.chain_id
+        self.chain_id = chain_id
+        self.source = indexing.source_name(chain_id)
+        self.projection = Projection(self.store, self.source, chain_id,
+                                     service.deployments.addresses, min_interval=min_interval)
+        self.rates = Rates(self.store)
+        self.book = ContractBook(service.w3, service.deployments, service.settings.build_dir)
+        self.cache = ResponseCache()
+        self._prices: dict[str, tuple[tuple, PriceTable]] = {}
+        self._rates_version: tuple = ()
+        self._rates_checked = -1
+        self._indexer_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.index_error: str | None = None
+        self._market = None
+
+    def market(self):
+        """The marketplace view of the current events version (folded once per version)."""
+        from agent.readmodel.market import MarketView
+
+        version = self.projection.version
+        cached = self._market
+        if cached is None or cached[0] != version:
+            cached = self._market = (version, MarketView(self.projection.state.market))
+        return cached[1]
+
+    def contract(self, name: str):
+        return self.book.contract(name)
+
+    def sync(self) -> tuple:
+        """(events version, rates version), caught up at most every `min_interval`."""
+        version = self.projection.sync()
+        if version != self._rates_checked or not self._rates_version:
+            self._rates_version = self.rates.version()
+            self._rates_checked = version
+        return version, self._rates_version
+
+    def refresh_rates_version(self) -> None:
+        self._rates_version = self.rates.version()
+
+    def prices(self, currency: str) -> PriceTable:
+        currency = currency.upper()
+        if currency == "NMR":
+            return PriceTable("NMR", {})
+        cached = self._prices.get(currency)
+        if cached and cached[0] == self._rates_version:
+            return cached[1]
+        table = PriceTable(currency, self.rates.table(currency))
+        self._prices[currency] = (self._rates_version, table)
+        return table
+
+    # -- the indexer thread ----------------------------------------------------------------
+
+    def start_indexer(self, interval: float | None = None) -> None:
+        """Follow the chain in a daemon thread (the API's own watcher, source `api:<chain>`)."""
+        if self._indexer_thread is not None:
+            return
+        settings = self.service.settings
+        watcher = indexing.indexer(
+            self.service.w3, self.store, self.service.deployments, settings.build_dir,
+            confirmations=settings.confirmation_depth, reorg_window=settings.reorg_window,
+            max_range=settings.log_range,
+        )
+        interval = interval or settings.poll_interval
+
+        def run():
+            while not self._stop.is_set():
+                try:
+                    watcher.poll()
+                    self.index_error = None
+                except Exception as exc:  # keep serving what is stored; report it in /metrics
+                    self.index_error = f"{type(exc).__name__}: {exc}"
+                    log.warning("read model indexer: %s", self.index_error)
+                self._stop.wait(interval)
+
+        self._indexer_thread = threading.Thread(target=run, name="nmrx-read-indexer", daemon=True)
+        self._indexer_thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._indexer_thread is not None:
+            self._indexer_thread.join(timeout=10)
