@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_notify"
-down_revision = "0003_market"
+down_revision = "0005_api"  # chained after the read API's migration (merged branches)
 branch_labels = None
 depends_on = None
 
