@@ -21,7 +21,12 @@ from agent.api.deps import Service
 from agent.api.main import create_app
 from agent.chain import Deployments, connect
 from agent.config import PROJECT_ROOT, Settings
+from agent.rates import Rates, SimulatorPrices, day_of
+from agent.readmodel import indexer as indexing
+from agent.readmodel import rounds
+from agent.readmodel.service import ReadModel
 from agent.staking import COMPOUND, FIXED
+from agent.tournament.client import NumeraiClient
 from agent.tournament.simulator.onchain import OnChainNumerai
 from tests.agent.core.conftest import fresh_pg_database, pg_url  # noqa: F401 (fixtures)
 from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
@@ -160,7 +165,7 @@ def stack(
         market, listing, asks, bids, filled = _seed_market(
             Marketplace, nmr, registry, attestor, admin, treasury, alice, bob, a1, open_round
         )
-        chain.mine(4)  # past the API's confirmation depth
+        chain.mine()
 
         settings = Settings(
             data_dir=folder,
@@ -176,9 +181,17 @@ def stack(
             "PayoutPool": pool.address,
             "Marketplace": market.address,
         }
-        service = Service(settings, w3, Deployments(w3.eth.chain_id, contracts),
-                          operator_key.address)
+        deployments = Deployments(w3.eth.chain_id, contracts)
+        service = Service(settings, w3, deployments, operator_key.address)
+        # The read side's jobs, run to the end once (the service runs them periodically): the
+        # API's indexer, the USD rates from the simulator's price source, the round calendar.
+        indexing.indexer(w3, s.store, deployments, settings.build_dir,
+                         confirmations=0).run_until_caught_up()
+        chain_day = day_of(w3.eth.get_block("latest")["timestamp"])
+        Rates(s.store).refresh(SimulatorPrices(s.server.url), ["USD"], days=10, today=chain_day)
+        rounds.refresh(s.store, NumeraiClient(s.server.url))
         app = create_app(service)
+        app.state.read = ReadModel(service, s.store, min_interval=0)
         # The write routes relay through this stack's staking agent, on its store.
         app.state.writes = Writes(s.store, s.agent.chain_id, pool.address, staking=s.agent)
         server, thread = _serve(app, API_PORT)

@@ -17,6 +17,16 @@ const state = { address: null, group: "model", currency: "NMR", health: null, po
 
 class ApiError extends Error {}
 
+// Order and bid ids are uint256 hashes: a JavaScript number would round them. Integers beyond
+// 2**53 keep their exact digits as a string (JSON.parse's source text, where the browser has it).
+function exactIntegers(_key, value, context) {
+  if (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value) &&
+      context && typeof context.source === "string") {
+    return context.source;
+  }
+  return value;
+}
+
 async function api(path, options = {}) {
   let response;
   try {
@@ -26,7 +36,7 @@ async function api(path, options = {}) {
   }
   const text = await response.text();
   let body = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  try { body = text ? JSON.parse(text, exactIntegers) : null; } catch { body = null; }
   if (response.status === 404 && body && body.detail === "Not Found") {
     throw new ApiError(`This agent's API has no ${path.split("?")[0]} route (an older agent?).`);
   }
@@ -103,7 +113,7 @@ function shortId(id) { return id && id.length > 14 ? id.slice(0, 8) + "…" + id
 function modelName(id) {
   const want = String(id).toLowerCase();
   const m = state.pool && state.pool.models.find((x) => x.model_id.toLowerCase() === want);
-  return (m && m.name) || shortId(id);
+  return (m && (m.name || shortId(m.uuid))) || shortId(id);
 }
 
 // -- payouts ---------------------------------------------------------------------------------
@@ -150,12 +160,26 @@ async function loadPayouts() {
 
 // -- pool: balances, models, and the editor's starting point ----------------------------------
 
+// A TargetKind as its index, whether the API answers 0, "model" or "Model".
+function kindIndex(kind) {
+  if (typeof kind === "number") return kind;
+  const i = KINDS.findIndex((k) => k.toLowerCase() === String(kind).toLowerCase());
+  return i < 0 ? 0 : i;
+}
+
+// A StakeMode as its index, whether the API answers 1, "compound" or "Compound".
+function modeIndex(mode) {
+  if (typeof mode === "number") return mode;
+  const i = MODES.findIndex((m) => m.toLowerCase() === String(mode).toLowerCase());
+  return i < 0 ? 0 : i;
+}
+
 function policyText(p) {
   if (!p) return "–";
-  return `${MODES[p.mode] || p.mode} ${fmt(nmrOf(p, "per_round"))}/round`;
+  return `${MODES[modeIndex(p.mode)]} ${fmt(nmrOf(p, "per_round"))}/round`;
 }
 function targetText(a) {
-  const kind = typeof a.kind === "number" ? KINDS[a.kind] : a.kind;
+  const kind = KINDS[kindIndex(a.kind)];
   const model = a.model_id || a.model;
   const target = kind === "Model" && model ? modelName(model) : kind.toLowerCase();
   return `${target} ${(a.bps / 100).toFixed(2)}%`;
@@ -176,7 +200,7 @@ async function loadPool() {
   if (!models.length) emptyRow("#models-table", 5, "No models in the pool.");
   else {
     $("#models-table tbody").replaceChildren(...models.map((m) => row([
-      cell(m.name || shortId(m.model_id), { title: m.model_id }),
+      cell(m.name || shortId(m.uuid || m.model_id), { title: m.model_id }),
       cell(fmt(nmrOf(m, "idle")), { cls: "num", value: nmrOf(m, "idle") }),
       cell(fmt(nmrOf(m, "at_risk")), { cls: "num", value: nmrOf(m, "at_risk") }),
       cell(policyText(m.policy), { value: m.policy ? `${m.policy.mode}:${nmrOf(m.policy,
@@ -189,7 +213,7 @@ async function loadPool() {
   select.replaceChildren(...models.map((m) => {
     const o = document.createElement("option");
     o.value = m.model_id;
-    o.textContent = m.name || shortId(m.model_id);
+    o.textContent = m.name || shortId(m.uuid || m.model_id);
     return o;
   }));
   if (chosen && models.some((m) => m.model_id === chosen)) select.value = chosen;
@@ -261,7 +285,8 @@ async function loadOrders() {
       const role = (o.seller || "").toLowerCase() === me ? "seller"
         : (o.buyer || "").toLowerCase() === me ? "buyer" : "";
       return row([
-        cell(`#${o.order_id}`, { cls: "mono", value: o.order_id }),
+        cell(`#${shortId(String(o.order_id))}`, { cls: "mono", value: o.order_id,
+          title: String(o.order_id) }),
         cell(role), cell(o.state), cell(o.mode),
         cell(o.round === undefined ? "–" : `${o.round} × ${o.units}`, { cls: "num" }),
         cell(fmt(o.price), { cls: "num", value: o.price }),
@@ -281,8 +306,7 @@ function fillEditor() {
   const m = state.pool && state.pool.models.find((x) => x.model_id === $("#ed-model").value);
   if (!m) return;
   $("#ed-per-round").value = m.policy ? nmrOf(m.policy, "per_round") : "0";
-  $("#ed-mode").value = m.policy ? String(m.policy.mode === "Compound" ? 1
-    : m.policy.mode === "Fixed" ? 0 : m.policy.mode) : "0";
+  $("#ed-mode").value = String(m.policy ? modeIndex(m.policy.mode) : 0);
   const rows = $("#alloc-rows");
   rows.replaceChildren();
   const targets = m.allocation && m.allocation.length ? m.allocation
@@ -302,13 +326,13 @@ function addAllocationRow(t = { kind: 2, model: ZERO32, bps: 0 }) {
     o.textContent = k;
     kind.appendChild(o);
   });
-  kind.value = String(typeof t.kind === "number" ? t.kind : Math.max(0, KINDS.indexOf(t.kind)));
+  kind.value = String(kindIndex(t.kind));
   const model = document.createElement("select");
   model.setAttribute("aria-label", "Target model");
   for (const m of (state.pool ? state.pool.models : [])) {
     const o = document.createElement("option");
     o.value = m.model_id;
-    o.textContent = m.name || shortId(m.model_id);
+    o.textContent = m.name || shortId(m.uuid || m.model_id);
     model.appendChild(o);
   }
   const target = t.model || t.model_id;
