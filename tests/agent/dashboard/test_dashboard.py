@@ -230,7 +230,7 @@ def wallet(stack):
     return install
 
 
-def test_a_policy_change_is_signed_in_the_page_and_applied_on_chain(
+def test_policy_and_allocation_changes_are_signed_in_the_page_and_applied_on_chain(
     stack, browser, screenshots, wallet
 ):
     s = stack.setup
@@ -246,6 +246,7 @@ def test_a_policy_change_is_signed_in_the_page_and_applied_on_chain(
     page.click("#sign-policy")
     page.wait_for_selector("#editor-status.ok, #editor-status.bad")
     assert "Accepted" in page.text_content("#editor-status"), page.text_content("#editor-status")
+    assert page.input_value("#ed-per-round") == "7.25"
 
     # The wallet was asked to sign exactly the pool's SetPolicy typed data for this change.
     (typed,) = wallet.signed
@@ -263,10 +264,33 @@ def test_a_policy_change_is_signed_in_the_page_and_applied_on_chain(
     (_user,), (view,) = s.pool.functions.balancesOf([stack.user.address], [model]).call()
     assert (view[3], view[4]) == (7_250_000_000_000_000_000, COMPOUND)
 
-    page.click("#who button[type=submit]")  # show again: the pool answers the new policy
-    page.wait_for_selector("body[data-loaded='2']")
+    # The page sees the pool spend the signed nonce and shows the policy the pool now has.
+    page.wait_for_selector("#editor-status.applied", timeout=20_000)
     (row,) = [r for r in rows(page, "#models-table") if r["model"] == model]
-    assert "Compound" in row["text"][3] and "7.25" in row["text"][3]
+    assert row["text"][3] == "Compound 7.25/round"
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     page.screenshot(path=str(screenshots / "policy-signed-1280.png"), full_page=True)
+
+    # Then where the model's payouts go: 30% to alice's first model, 70% to her liquid balance.
+    first, second = "#alloc-rows .alloc:nth-child(1)", "#alloc-rows .alloc:nth-child(2)"
+    page.select_option(f"{first} select:nth-child(2)", stack.models[0])
+    page.fill(f"{first} input", "3000")
+    page.click("#alloc-add")
+    page.select_option(f"{second} select:nth-child(1)", "2")  # TargetKind.Pool
+    page.fill(f"{second} input", "7000")
+    assert page.text_content("#alloc-total") == "10,000"
+    page.click("#sign-allocation")
+    page.wait_for_selector("#editor-status.ok:not(.applied), #editor-status.bad")
+    assert "Accepted" in page.text_content("#editor-status"), page.text_content("#editor-status")
+    typed = wallet.signed[-1]
+    assert typed["primaryType"] == "SetAllocation"
+    assert [(t["kind"], t["bps"]) for t in typed["message"]["targets"]] == [(0, 3000), (2, 7000)]
+    s.send_all()
+    assert s.pool.functions.allocationOf(model).call() == [
+        (0, bytes.fromhex(stack.models[0][2:]), 3000), (2, bytes(32), 7000)
+    ]
+    page.wait_for_selector("#editor-status.applied", timeout=20_000)
+    (row,) = [r for r in rows(page, "#models-table") if r["model"] == model]
+    assert row["text"][4].endswith("30.00%, pool 70.00%"), row["text"][4]
     assert errors == []
     context.close()

@@ -85,6 +85,11 @@ function fmt(v, digits = 6) {
   if (!Number.isFinite(n)) return String(v);
   return n.toLocaleString("en-US", { maximumFractionDigits: digits });
 }
+// "7.250000000000000000" -> "7.25" (exact: only the string's trailing zeros go).
+function trimmed(text) {
+  const t = String(text);
+  return t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t;
+}
 function weiToNmr(wei) {
   const w = BigInt(wei);
   const sign = w < 0n ? "-" : "";
@@ -305,7 +310,7 @@ async function loadOrders() {
 function fillEditor() {
   const m = state.pool && state.pool.models.find((x) => x.model_id === $("#ed-model").value);
   if (!m) return;
-  $("#ed-per-round").value = m.policy ? nmrOf(m.policy, "per_round") : "0";
+  $("#ed-per-round").value = m.policy ? trimmed(nmrOf(m.policy, "per_round")) : "0";
   $("#ed-mode").value = String(m.policy ? modeIndex(m.policy.mode) : 0);
   const rows = $("#alloc-rows");
   rows.replaceChildren();
@@ -457,8 +462,27 @@ async function signAndPost(primary, message, route, body) {
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify({ ...body, chain_id: Number(typed.domain.chainId), signature }),
   });
-  status(`Accepted: the agent relays it (job ${answer.job_key || answer.key || "queued"}).`, "ok");
+  status("Accepted: the agent is relaying it to the pool…", "ok");
+  $("#editor-status").title = `job ${answer.job_key}`;
+  watchApplied(Number(message.nonce));
   return answer;
+}
+
+// The pool spends the signed nonce when it applies the change: poll the account (every 2 s, for
+// up to 10 minutes, until another change is signed) and say so when it has moved.
+async function watchApplied(signedNonce) {
+  const token = (state.signing = (state.signing || 0) + 1);
+  for (let i = 0; i < 300 && state.signing === token; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    let fresh = null;
+    try { fresh = await api(`/v1/pool/users/${state.address}`); } catch { continue; }
+    if (state.signing !== token) return;
+    if (Number(fresh.nonce) > signedNonce) {
+      await loadPool().catch(() => {});
+      status("Applied on chain: the pool has your change.", "ok applied");
+      return;
+    }
+  }
 }
 
 function status(text, cls = "") {
@@ -495,18 +519,19 @@ async function signAllocation() {
 
 // -- wiring ----------------------------------------------------------------------------------
 
-function guarded(fn) {
+function guarded(fn, onError) {
   return async (...args) => {
     try {
       showError("");
       await fn(...args);
     } catch (exc) {
       const message = exc && exc.message ? exc.message : String(exc);
-      if (fn === signPolicy || fn === signAllocation) status(message, "bad");
+      if (onError) onError(message);
       showError(message);
     }
   };
 }
+const editorFailed = (message) => status(message, "bad");
 
 async function loadAll() {
   if (!state.address) return;
@@ -564,14 +589,8 @@ async function start() {
   $("#book-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(loadBook)(); });
   $("#ed-model").addEventListener("change", fillEditor);
   $("#alloc-add").addEventListener("click", () => addAllocationRow());
-  $("#sign-policy").addEventListener("click", guarded(async () => {
-    await signPolicy();
-    await loadPool();
-  }));
-  $("#sign-allocation").addEventListener("click", guarded(async () => {
-    await signAllocation();
-    await loadPool();
-  }));
+  $("#sign-policy").addEventListener("click", guarded(signPolicy, editorFailed));
+  $("#sign-allocation").addEventListener("click", guarded(signAllocation, editorFailed));
   const initial = new URLSearchParams(location.search).get("address");
   if (initial && setAddress(initial)) await guarded(loadAll)();
   document.body.dataset.ready = "1";
