@@ -223,7 +223,10 @@ async function loadPool() {
   }));
   if (chosen && models.some((m) => m.model_id === chosen)) select.value = chosen;
   fillEditor();
-  if (!$("#book-model").value && models.length) $("#book-model").value = models[0].model_id;
+  // The API takes a model's UUID or its on-chain id: the UUID is the one a user recognizes.
+  if (!$("#book-model").value && models.length) {
+    $("#book-model").value = models[0].uuid || models[0].model_id;
+  }
 }
 
 // -- positions timeline ----------------------------------------------------------------------
