@@ -162,6 +162,14 @@ def _rate(row) -> Rate:
                 row.fetched_at)
 
 
+def default_source(settings) -> PriceSource | None:
+    """The price source of a stack: the simulator's series on a local chain with the simulator
+    (offline); elsewhere none until one is configured (payouts then stay in NMR)."""
+    if settings.local_chain and settings.simulator_port:
+        return SimulatorPrices(settings.simulator_url)
+    return None
+
+
 def install(core, source: PriceSource, currencies: list[str], *, every: float = 3600.0) -> Rates:
     """Add the periodic refresh to an `AgentCore`'s loop."""
     book = Rates(core.store)

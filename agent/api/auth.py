@@ -211,7 +211,7 @@ class Nonces:
         return nonce, now + NONCE_TTL
 
     def spend(self, conn, nonce: str, signer: str, action: str) -> None:
-        """Mark `nonce` used by `signer` in `conn`'s transaction, or raise the 4xx saying why not."""
+        """Mark `nonce` used by `signer` in `conn`'s transaction, or raise the 4xx saying why."""
         now = self.clock()
         done = conn.execute(
             update(api_nonces)

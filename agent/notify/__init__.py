@@ -11,14 +11,18 @@ import logging
 import threading
 
 from agent.notify.derive import KINDS, Notifier, pool_owners
+from agent.notify.scores import DailyScores
 from agent.notify.webhooks import WebhookSender, sign, verify
 
 log = logging.getLogger(__name__)
 
 
-def install(core, notifier: Notifier, sender: WebhookSender, *, every: float = 1.0) -> None:
-    """Add the notifier and the webhook sender to an AgentCore's loop."""
+def install(core, notifier: Notifier, sender: WebhookSender, *, every: float = 1.0,
+            scores: DailyScores | None = None, scores_every: float = 900.0) -> None:
+    """Add the notifier, the webhook sender (and the daily-scores reader) to an AgentCore."""
     core.life.every(every, notifier.poll, name="notify:derive")
+    if scores is not None:
+        core.life.every(scores_every, scores.poll, name="notify:scores")
     core.life.every(every, sender.run_once, name="notify:webhooks")
     core.life.on_shutdown(sender.close)
 
@@ -52,5 +56,5 @@ class Worker:
             self.sender.close()
 
 
-__all__ = ["KINDS", "Notifier", "WebhookSender", "Worker", "install", "pool_owners", "sign",
+__all__ = ["KINDS", "DailyScores", "Notifier", "WebhookSender", "Worker", "install", "pool_owners", "sign",
            "verify"]

@@ -130,6 +130,11 @@ class Notifier:
             log.info("notify.derived %s", json.dumps({"new": new}))
         return new
 
+    def on_failure(self, *_args, **_kwargs) -> None:
+        """For the delivery workflow's `on_failure` callback: a failed auto-submission (its
+        `deliveries` row already `failed`) is told at once, not at the next tick."""
+        self.poll()
+
     def _derive(self, conn: Connection) -> tuple[list[Note], dict[str, int]]:
         cursors: dict[str, int] = {}
         notes: list[Note] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -17,6 +18,8 @@ from agent.readmodel.projection import Projection
 from agent.store import Store
 
 log = logging.getLogger(__name__)
+
+RATE_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "JPY", "BTC", "ETH")
 
 
 class ResponseCache:
@@ -58,10 +61,11 @@ class ReadModel:
         self.cache = ResponseCache()
         self._prices: dict[str, tuple[tuple, PriceTable]] = {}
         self._rates_version: tuple = ()
-        self._rates_checked = -1
+        self._rates_checked = float("-inf")
         self._indexer_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self.index_error: str | None = None
+        self.refresh_error: str | None = None
         self._market = None
 
     def market(self):
@@ -78,15 +82,13 @@ class ReadModel:
         return self.book.contract(name)
 
     def sync(self) -> tuple:
-        """(events version, rates version), caught up at most every `min_interval`."""
+        """(events version, rates version), each caught up at most every `min_interval`."""
         version = self.projection.sync()
-        if version != self._rates_checked or not self._rates_version:
+        now = time.monotonic()
+        if now - self._rates_checked >= self.projection.min_interval or not self._rates_version:
             self._rates_version = self.rates.version()
-            self._rates_checked = version
+            self._rates_checked = now
         return version, self._rates_version
-
-    def refresh_rates_version(self) -> None:
-        self._rates_version = self.rates.version()
 
     def prices(self, currency: str) -> PriceTable:
         currency = currency.upper()
@@ -101,8 +103,22 @@ class ReadModel:
 
     # -- the indexer thread ----------------------------------------------------------------
 
-    def start_indexer(self, interval: float | None = None) -> None:
-        """Follow the chain in a daemon thread (the API's own watcher, source `api:<chain>`)."""
+    def refresh_reference_data(self) -> None:
+        """The periodic jobs of the read side: NMR rates from the price source and Numerai's
+        round calendar (both written to the store; requests only read them)."""
+        from agent.rates import default_source
+        from agent.readmodel import rounds
+        from agent.tournament.client import NumeraiClient
+
+        settings = self.service.settings
+        source = default_source(settings)
+        if source is not None:
+            self.rates.refresh(source, list(RATE_CURRENCIES))
+        rounds.refresh(self.store, NumeraiClient(settings.numerai_url))
+
+    def start_indexer(self, interval: float | None = None, refresh_every: float = 3600.0) -> None:
+        """Follow the chain in a daemon thread (the API's own watcher, source `api:<chain>`),
+        and refresh the rates and the round calendar every `refresh_every` seconds."""
         if self._indexer_thread is not None:
             return
         settings = self.service.settings
@@ -114,6 +130,7 @@ class ReadModel:
         interval = interval or settings.poll_interval
 
         def run():
+            next_refresh = 0.0
             while not self._stop.is_set():
                 try:
                     watcher.poll()
@@ -121,6 +138,14 @@ class ReadModel:
                 except Exception as exc:  # keep serving what is stored; report it in /metrics
                     self.index_error = f"{type(exc).__name__}: {exc}"
                     log.warning("read model indexer: %s", self.index_error)
+                if time.monotonic() >= next_refresh:
+                    try:
+                        self.refresh_reference_data()
+                        next_refresh = time.monotonic() + refresh_every
+                    except Exception as exc:  # retried in a minute; old rates stay served
+                        self.refresh_error = f"{type(exc).__name__}: {exc}"
+                        log.warning("read model refresh: %s", self.refresh_error)
+                        next_refresh = time.monotonic() + 60
                 self._stop.wait(interval)
 
         self._indexer_thread = threading.Thread(target=run, name="nmrx-read-indexer", daemon=True)

@@ -77,7 +77,7 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
 
 
-def page(
+async def page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page (1..500)")] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> Page:
@@ -87,7 +87,7 @@ def page(
 PageDep = Annotated[Page, Depends(page)]
 
 
-def get_read(request: Request) -> ReadModel:
+async def get_read(request: Request) -> ReadModel:
     """The app's read model (made by the read routers' lifespan, or on first use)."""
     read = getattr(request.app.state, "read", None)
     if read is None:

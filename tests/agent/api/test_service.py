@@ -70,3 +70,66 @@ def test_openapi_is_committed_and_fresh():
                  "/v1/market/orders/{order_id}/evidence", "/v1/market/sellers/{address}/reputation",
                  "/metrics"]:
         assert f'"{path}"' in spec, path
+
+
+def test_the_app_indexes_and_refreshes_on_its_own(stack, tmp_path):
+    """`make run`'s path: the app's lifespan builds the read model on the configured store, its
+    thread follows the chain (source api:<chain>) and runs the rates and round-calendar jobs from
+    the simulator; the answers match the chain once caught up."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from agent.api.deps import Service
+    from agent.api.main import create_app
+    from agent.config import Settings
+    from agent.readmodel.tables import round_times
+
+    settings = Settings(data_dir=tmp_path, simulator_port=stack.sim.server.port,
+                        confirmation_depth=0, poll_interval=0.2)
+    app = create_app(Service(settings, stack.w3, stack.deployments,
+                             stack.contracts.operator.address))
+    user = stack.sim.users[1].account.address
+    claims = [e for e in stack.contracts.pool.events.RoundClaimed().get_logs(from_block=0)
+              if "0x" + e["args"]["model"].hex().removeprefix("0x") in stack.sim.users[1].models]
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rates = client.get("/v1/rates?currency=GBP")
+            got = client.get(f"/v1/users/{user}/payouts?currency=GBP").json()
+            if rates.status_code == 200 and got.get("totals", {}).get("claims") == len(claims):
+                break
+            time.sleep(0.3)
+        assert rates.status_code == 200, rates.text
+        assert got["totals"]["claims"] == len(claims) and got["totals"]["value"] is not None
+        read = app.state.read
+        assert read.store.url == f"sqlite:///{tmp_path / 'agent.db'}"
+        with read.store.engine.connect() as c:
+            assert c.execute(round_times.select()).first() is not None
+    assert read._stop.is_set()  # the lifespan stopped the thread
+
+
+def test_rates_refresh_is_idempotent_and_all_or_nothing(stack, tmp_path):
+    from agent.rates import Rates, RatesError, SimulatorPrices
+    from agent.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'rates.db'}").migrate()
+    rates = Rates(store)
+    source = SimulatorPrices(stack.sim.server.url)
+    try:
+        rates.refresh(source, ["USD", "XYZ"], days=5)
+    except RatesError as exc:
+        assert "XYZ" in str(exc)
+    else:
+        raise AssertionError("an unknown currency must fail the refresh")
+    assert rates.currencies() == []  # nothing half-written
+    assert rates.refresh(source, ["USD"], days=5) == 5
+    assert rates.refresh(source, ["USD"], days=7) == 2  # only the new days
+    assert SimulatorPrices("http://127.0.0.1:8849").name == "simulator"
+    try:
+        rates.refresh(SimulatorPrices("http://127.0.0.1:8849", timeout=1), ["USD"])
+    except RatesError as exc:
+        assert "does not answer" in str(exc)
+    else:
+        raise AssertionError("a dead source must fail the refresh")
+    store.dispose()

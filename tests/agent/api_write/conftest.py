@@ -5,26 +5,42 @@ that sends them under the pool operator's key."""
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import numerapi
 import pytest
 from brownie import web3
 from eth_account import Account
 from fastapi.testclient import TestClient
+from numerapi import base_api
 
 from agent.api.auth import Writes, sign_api_request
 from agent.api.deps import Service
 from agent.api.main import create_app
 from agent.chain import Deployments, connect
 from agent.config import Settings
+from agent.ownership_flow import OwnershipFlow
 from agent.sender import RevertDecoder, Sender
 from agent.staking import Delegations, StakingAgent, sign_pool_message
 from agent.store import Store
-from tests.agent.core.conftest import BUILD, fresh_pg_database, pg_url  # noqa: F401
+from agent.tournament.client import NumeraiClient
+from agent.tournament.simulator import ManualClock, Simulator, SimulatorServer
+from tests.agent.core.conftest import (  # noqa: F401 (fixtures)
+    BUILD,
+    agent_account,
+    decoder,
+    fresh_pg_database,
+    pg_url,
+)
 from tests.agent.staking.conftest import (  # noqa: F401 (fixtures)
     CLASSIC,
+    keys_of,
+    make_setup,
     numerai_key,
+    onchain,
     operator_key,
     pool,
+    sim_config,
     staking,
     vault,
 )
@@ -136,6 +152,34 @@ def stack_for(pool, staking, registry, nmr, operator_key, vault, tmp_path):
     for s in made:
         s.client.close()
         s.store.dispose()
+
+
+@pytest.fixture
+def with_ownership(ModelRegistry, accounts, agent_account, decoder, monkeypatch):
+    """Give a stack an OwnershipFlow: a registry whose attestor and admin is the agent key, the
+    tournament simulator serving Numerai's public profiles, and a Sender with the agent key.
+    Returns (registry, numerapi under alice's Numerai key)."""
+    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
+    servers = []
+
+    def give(s: Stack):
+        deployed = ModelRegistry.deploy(agent_account.address, agent_account.address,
+                                        {"from": accounts[0]})
+        registry = s.w3.eth.contract(address=deployed.address, abi=deployed.abi)
+        simulator = Simulator(sim_config({"alice": 1}), ManualClock(datetime.now(UTC)))
+        server = SimulatorServer(simulator, tick_seconds=0).start()
+        servers.append(server)
+        s.writes.ownership = OwnershipFlow(s.w3, s.store, registry, NumeraiClient(server.url),
+                                           bytes(range(32)))
+        s.sender = Sender(s.w3, agent_account, s.store, decoder=decoder)
+        base_api.API_TOURNAMENT_URL = server.url
+        owner_api = numerapi.NumerAPI(*keys_of("alice"), verbosity="CRITICAL",
+                                      show_progress_bars=False)
+        return registry, owner_api
+
+    yield give
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture
