@@ -48,6 +48,21 @@ async function api(path, options = {}) {
   return body;
 }
 
+// Every page of a list route (500 items a page, at most 20 pages) as one answer.
+async function allPages(path, params = {}, size = 500) {
+  let first = null, items = [], cursor = null;
+  for (let i = 0; i < 20; i++) {
+    const q = new URLSearchParams({ ...params, limit: String(size) });
+    if (cursor) q.set("cursor", cursor);
+    const page = await api(`${path}?${q}`);
+    first = first || page;
+    items = items.concat(page.items || []);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return { ...first, items, next_cursor: cursor };
+}
+
 function showError(message) {
   const box = $("#error");
   box.textContent = message;
@@ -124,8 +139,8 @@ function modelName(id) {
 // -- payouts ---------------------------------------------------------------------------------
 
 async function loadPayouts() {
-  const q = new URLSearchParams({ group: state.group, currency: state.currency });
-  const data = await api(`/v1/users/${state.address}/payouts?${q}`);
+  const data = await allPages(`/v1/users/${state.address}/payouts`,
+    { group: state.group, currency: state.currency });
   const items = data.items || [];
   $("#payouts-key").textContent = state.group === "model" ? "Model" : "Round";
   $("#value-h").textContent = `Value ${data.currency || state.currency}`;
@@ -232,7 +247,7 @@ async function loadPool() {
 // -- positions timeline ----------------------------------------------------------------------
 
 async function loadPositions() {
-  const data = await api(`/v1/pool/users/${state.address}/positions`);
+  const data = await allPages(`/v1/pool/users/${state.address}/positions`);
   const items = data.items || [];
   const now = Date.now() / 1000;
   if (!$("#book-round").value && items.length) {
@@ -282,7 +297,7 @@ async function loadBook() {
 
 async function loadOrders() {
   const [data, reputation] = await Promise.all([
-    api(`/v1/market/orders?${new URLSearchParams({ address: state.address })}`),
+    allPages("/v1/market/orders", { address: state.address }),
     api(`/v1/market/sellers/${state.address}/reputation`).catch(() => null),
   ]);
   const items = data.items || [];
