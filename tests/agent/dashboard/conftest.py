@@ -21,6 +21,7 @@ from agent.api.deps import Service
 from agent.api.main import create_app
 from agent.chain import Deployments, connect
 from agent.config import PROJECT_ROOT, Settings
+from agent.notify import Notifier, Worker, pool_owners
 from agent.rates import Rates, SimulatorPrices, day_of
 from agent.readmodel import indexer as indexing
 from agent.readmodel import rounds
@@ -77,7 +78,8 @@ def _upload_all(s: Setup, user: str, folder: Path) -> None:
 
 
 def _serve(app, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=5))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -129,7 +131,7 @@ def stack(
     store_url = fresh_pg_database(pg_url)
     s = Setup({"alice": 3, "bob": 1}, [alice, bob], nmr, registry, attestor, pool, staking,
               onchain, store_url, operator_key, vault, folder)
-    server = None
+    server = notifier = None
     try:
         a1, a2, a3 = s.models["alice"]
         (b1,) = s.models["bob"]
@@ -194,6 +196,12 @@ def stack(
         app.state.read = ReadModel(service, s.store, min_interval=0)
         # The write routes relay through this stack's staking agent, on its store.
         app.state.writes = Writes(s.store, s.agent.chain_id, pool.address, staking=s.agent)
+        # The agent's notifications (the SSE stream's source), derived as the store changes.
+        # Caught up first, so the page hears only what happens while it is open.
+        notes = Notifier(s.store, owners=pool_owners(s.pool))
+        while notes.poll():
+            pass
+        notifier = Worker(notes, None, every=0.2).start()
         server, thread = _serve(app, API_PORT)
         yield Stack(s, Account.from_key(private_key(alice)), [a1, a2, a3],
                     f"http://127.0.0.1:{API_PORT}", open_round, market, listing, asks, bids,
@@ -202,6 +210,8 @@ def stack(
         if server is not None:
             server.should_exit = True
             thread.join(10)
+        if notifier is not None:
+            notifier.stop()
         s.close()
         base_api.API_TOURNAMENT_URL = saved_url
 

@@ -273,7 +273,8 @@ def test_policy_and_allocation_changes_are_signed_in_the_page_and_applied_on_cha
     (_user,), (view,) = s.pool.functions.balancesOf([stack.user.address], [model]).call()
     assert (view[3], view[4]) == (7_250_000_000_000_000_000, COMPOUND)
 
-    # The page sees the pool spend the signed nonce and shows the policy the pool now has.
+    # The agent tells the page (server-sent events) and the page shows what the pool now has.
+    page.wait_for_selector("#live li[data-kind='policy.applied']", timeout=20_000)
     page.wait_for_selector("#editor-status.applied", timeout=20_000)
     (row,) = [r for r in rows(page, "#models-table") if r["model"] == model]
     assert row["text"][3] == "Compound 7.25/round"
@@ -298,6 +299,7 @@ def test_policy_and_allocation_changes_are_signed_in_the_page_and_applied_on_cha
     assert s.pool.functions.allocationOf(model).call() == [
         (0, bytes.fromhex(stack.models[0][2:]), 3000), (2, bytes(32), 7000)
     ]
+    page.wait_for_selector("#live li[data-kind='allocation.applied']", timeout=20_000)
     page.wait_for_selector("#editor-status.applied", timeout=20_000)
     (row,) = [r for r in rows(page, "#models-table") if r["model"] == model]
     assert row["text"][4].endswith("30.00%, pool 70.00%"), row["text"][4]

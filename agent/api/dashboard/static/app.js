@@ -139,8 +139,10 @@ function modelName(id) {
 // -- payouts ---------------------------------------------------------------------------------
 
 async function loadPayouts() {
+  const seq = (state.payoutsSeq = (state.payoutsSeq || 0) + 1);
   const data = await allPages(`/v1/users/${state.address}/payouts`,
     { group: state.group, currency: state.currency });
+  if (seq !== state.payoutsSeq) return; // a newer read (another grouping) answers instead
   const items = data.items || [];
   $("#payouts-key").textContent = state.group === "model" ? "Model" : "Round";
   $("#value-h").textContent = `Value ${data.currency || state.currency}`;
@@ -275,7 +277,9 @@ async function loadBook() {
   const model = $("#book-model").value.trim();
   const round = $("#book-round").value.trim();
   if (!model || !round) return;
+  const seq = (state.bookSeq = (state.bookSeq || 0) + 1);
   const data = await api(`/v1/market/book?${new URLSearchParams({ model, round })}`);
+  if (seq !== state.bookSeq) return;
   const side = (levels, order) => (levels || []).map((l) => ({
     price: asNumber(l.price), units: asNumber(l.units), cumulative: asNumber(l.cumulative),
     raw: l,
@@ -482,6 +486,7 @@ async function signAndPost(primary, message, route, body) {
   });
   status("Accepted: the agent is relaying it to the pool…", "ok");
   $("#editor-status").title = `job ${answer.job_key}`;
+  state.pendingJob = answer.job_key;
   watchApplied(Number(message.nonce));
   return answer;
 }
@@ -497,7 +502,7 @@ async function watchApplied(signedNonce) {
     if (state.signing !== token) return;
     if (Number(fresh.nonce) > signedNonce) {
       await loadPool().catch(() => {});
-      status("Applied on chain: the pool has your change.", "ok applied");
+      applied();
       return;
     }
   }
@@ -535,6 +540,77 @@ async function signAllocation() {
   });
 }
 
+function applied() {
+  state.signing = (state.signing || 0) + 1; // stops the nonce watch
+  state.pendingJob = null;
+  status("Applied on chain: the pool has your change.", "ok applied");
+}
+
+// -- live notifications (server-sent events from the agent) ----------------------------------
+
+// What each notification kind makes the page read again.
+const LIVE = {
+  "claim": ["payouts", "pool", "positions"], "burn": ["payouts", "pool", "positions"],
+  "stake": ["positions", "pool"], "round.resolved": ["payouts", "positions"],
+  "policy": ["pool"], "allocation": ["pool"], "policy.applied": ["pool"],
+  "allocation.applied": ["pool"], "relay.failed": ["pool"], "withdrawal": ["pool"],
+  "withdrawal.failed": ["pool"], "order.state": ["orders", "book"], "verdict": ["orders"],
+  "scores.daily": [],
+};
+const LOADERS = { payouts: () => loadPayouts(), pool: () => loadPool(),
+  positions: () => loadPositions(), orders: () => loadOrders(), book: () => loadBook() };
+
+function listen() {
+  if (state.events) state.events.close();
+  state.events = null;
+  if (!window.EventSource || !state.address) return;
+  const source = new EventSource(`/v1/events?${new URLSearchParams({ address: state.address })}`);
+  state.events = source;
+  for (const kind of Object.keys(LIVE)) {
+    source.addEventListener(kind, (e) => {
+      let note = null;
+      try { note = JSON.parse(e.data, exactIntegers); } catch { return; }
+      onNotification(kind, note);
+    });
+  }
+}
+
+function describe(kind, d) {
+  const model = d.model ? ` ${modelName(d.model)}` : "";
+  const round = d.round !== undefined ? ` round ${d.round}` : "";
+  if (kind === "relay.failed") return `a signed change failed${model}: ${d.reason || d.state}`;
+  if (kind === "order.state") return `order #${shortId(String(d.order_id))} ${d.state}`;
+  return `${kind}${model}${round}`;
+}
+
+function onNotification(kind, note) {
+  const d = note.data || {};
+  const item = document.createElement("li");
+  item.dataset.kind = kind;
+  item.textContent = `${when(note.created_at)} · ${describe(kind, d)}`;
+  const list = $("#live");
+  list.prepend(item);
+  while (list.children.length > 8) list.lastChild.remove();
+  if (state.pendingJob && d.job_key === state.pendingJob) {
+    if (kind === "relay.failed") {
+      state.pendingJob = null;
+      state.signing = (state.signing || 0) + 1;
+      status(`The change was not applied: ${d.reason || "the relay failed"}.`, "bad");
+    } else {
+      state.pendingJob = null;
+      loadPool().catch(() => {}).finally(applied); // shown with what the pool now holds
+    }
+  }
+  // Read again what the news touches, at most once a second whatever the burst.
+  for (const part of LIVE[kind] || []) (state.stale ||= new Set()).add(part);
+  clearTimeout(state.refresh);
+  state.refresh = setTimeout(() => {
+    const parts = [...(state.stale || [])];
+    state.stale = new Set();
+    for (const part of parts) LOADERS[part]().catch((exc) => showError(exc.message));
+  }, 1000);
+}
+
 // -- wiring ----------------------------------------------------------------------------------
 
 function guarded(fn, onError) {
@@ -557,6 +633,7 @@ async function loadAll() {
   const url = new URL(location.href);
   url.searchParams.set("address", state.address);
   history.replaceState(null, "", url);
+  if (!state.events || !state.events.url.includes(state.address)) listen();
   // The pool first: the other sections name models by what it answers.
   const results = await Promise.allSettled([loadPool()]);
   results.push(...await Promise.allSettled([loadPayouts(), loadPositions(), loadOrders()]));
