@@ -207,7 +207,9 @@ function targetText(a) {
   return `${target} ${(a.bps / 100).toFixed(2)}%`;
 }
 
-async function loadPool() {
+// `fill`: put the chosen model's policy and allocation into the editor. Only when the user asks
+// (Show, another model): a refresh in the background must not undo what they are typing.
+async function loadPool({ fill = false } = {}) {
   const data = await api(`/v1/pool/users/${state.address}`);
   state.pool = data;
   const liquid = nmrOf(data, "liquid");
@@ -239,7 +241,7 @@ async function loadPool() {
     return o;
   }));
   if (chosen && models.some((m) => m.model_id === chosen)) select.value = chosen;
-  fillEditor();
+  if (fill || !chosen) fillEditor();
   // The API takes a model's UUID or its on-chain id: the UUID is the one a user recognizes.
   if (!$("#book-model").value && models.length) {
     $("#book-model").value = models[0].uuid || models[0].model_id;
@@ -575,12 +577,19 @@ function listen() {
   }
 }
 
+const SAYS = {
+  "claim": "claimed", "burn": "burned", "stake": "staked", "round.resolved": "round resolved",
+  "policy": "policy set", "allocation": "allocation set", "policy.applied": "policy applied",
+  "allocation.applied": "allocation applied", "withdrawal": "withdrawn",
+  "withdrawal.failed": "withdrawal failed", "verdict": "verdict", "scores.daily": "daily scores",
+};
+
 function describe(kind, d) {
-  const model = d.model ? ` ${modelName(d.model)}` : "";
-  const round = d.round !== undefined ? ` round ${d.round}` : "";
+  const model = d.model ? ` · ${modelName(d.model)}` : "";
+  const round = d.round !== undefined && d.round !== null ? ` · round ${d.round}` : "";
   if (kind === "relay.failed") return `a signed change failed${model}: ${d.reason || d.state}`;
   if (kind === "order.state") return `order #${shortId(String(d.order_id))} ${d.state}`;
-  return `${kind}${model}${round}`;
+  return `${SAYS[kind] || kind}${model}${round}`;
 }
 
 function onNotification(kind, note) {
@@ -635,7 +644,7 @@ async function loadAll() {
   history.replaceState(null, "", url);
   if (!state.events || !state.events.url.includes(state.address)) listen();
   // The pool first: the other sections name models by what it answers.
-  const results = await Promise.allSettled([loadPool()]);
+  const results = await Promise.allSettled([loadPool({ fill: true })]);
   results.push(...await Promise.allSettled([loadPayouts(), loadPositions(), loadOrders()]));
   await Promise.allSettled([loadBook()]).then((r) => results.push(...r));
   const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason.message);
