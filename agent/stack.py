@@ -87,6 +87,11 @@ def run(settings: Settings) -> None:
             say("staking agent running (stakes, checked claims, reconcile, relays, withdrawals)")
 
         app = create_app(Service(settings, w3, deployments, agent.address))
+        if with_simulator:  # (the pool's relays are sent by the staking agent started above)
+            from agent.notify import service as notify_service
+
+            notify_service.start(app, settings, w3, deployments, stack)
+            say("signed writes, server-sent events and webhooks served (docs/api-writes.md)")
         config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
         server = uvicorn.Server(config)
         # Bound before the URL is announced, so a request right after it waits instead of failing.

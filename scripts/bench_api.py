@@ -2,13 +2,13 @@
 connections, against the same question answered the Payouts app's way (numerapi, one call per
 model) from the tournament simulator, in the same run. Not a test: prints a table.
 
-    .venv/bin/python scripts/bench_api.py [--requests 5000] [--concurrency 100]
+    .venv/bin/python scripts/bench_api.py [--requests 5000] [--concurrency 100] [--workers 1]
         [--numerapi-questions 200] [--port 8820] [--store sqlite|postgresql]
 
 The store is seeded directly with the events the read indexer would have stored (ModelBound,
 ModelAttested, RoundStaked, RoundClaimed, block times) and a year of USD rates: booking 3,000
 claims on a ganache chain would take far longer than the measurement. The API runs in its own
-process (uvicorn, one worker); the load runs here with aiohttp.
+process (uvicorn, `--workers` processes); the load runs here with aiohttp.
 """
 
 from __future__ import annotations
@@ -98,9 +98,8 @@ def seed(store_url: str) -> int:
     return claims
 
 
-def serve(store_url: str, port: int) -> None:
-    """The API process: the app with its read model on the seeded store (no chain is called)."""
-    import uvicorn
+def make_app():
+    """The app with its read model on the seeded store (NMRX_BENCH_STORE); no chain is called."""
     from web3 import Web3
 
     from agent.api.deps import Service
@@ -115,8 +114,17 @@ def serve(store_url: str, port: int) -> None:
     service = Service(Settings(), Web3(Web3.HTTPProvider("http://127.0.0.1:9")), deployments,
                       USER)
     app = create_app(service)
-    app.state.read = ReadModel(service, Store(store_url))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    app.state.read = ReadModel(service, Store(os.environ["NMRX_BENCH_STORE"]))
+    return app
+
+
+def serve(store_url: str, port: int, workers: int) -> None:
+    """The API process(es): uvicorn with `workers` worker processes on one port."""
+    import uvicorn
+
+    os.environ["NMRX_BENCH_STORE"] = store_url
+    uvicorn.run("scripts.bench_api:make_app", factory=True, host="127.0.0.1", port=port,
+                workers=workers, log_level="warning", access_log=False, app_dir=str(ROOT))
 
 
 async def load(url: str, total: int, concurrency: int) -> tuple[list[float], float, int]:
@@ -197,10 +205,11 @@ def main() -> None:
     parser.add_argument("--numerapi-questions", type=int, default=200)
     parser.add_argument("--port", type=int, default=int(os.environ.get("NMRX_BENCH_PORT", 8820)))
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port)
+        serve(args.serve, args.port, args.workers)
         return
 
     folder = Path(tempfile.mkdtemp(prefix="nmrx-bench-api-"))
@@ -218,7 +227,8 @@ def main() -> None:
         print(f"seeded {claims} claims ({MODELS} models x {ROUNDS} rounds) in "
               f"{time.perf_counter() - t:.1f} s ({args.store})", flush=True)
         server = subprocess.Popen([sys.executable, __file__, "--serve", store_url,
-                                   "--port", str(args.port)], cwd=ROOT)
+                                   "--port", str(args.port), "--workers", str(args.workers)],
+                                  cwd=ROOT)
         try:
             import urllib.request
 
@@ -237,7 +247,8 @@ def main() -> None:
                 assert body["totals"]["claims"] == claims, body["totals"]
                 asyncio.run(load(url, 200, args.concurrency))  # warm-up
                 lat, elapsed, errors = asyncio.run(load(url, args.requests, args.concurrency))
-                rows.append((f"read API: {label}", len(lat), args.concurrency, pct(lat, 50),
+                rows.append((f"read API ({args.workers} worker): {label}", len(lat),
+                             args.concurrency, pct(lat, 50),
                              pct(lat, 99), len(lat) / elapsed, errors))
         finally:
             server.terminate()

@@ -2,11 +2,21 @@
 
 from fastapi import FastAPI
 
+from agent.api import auth
 from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
-from agent.api import auth
-from agent.api.routes import events, health, market, metrics, ownership, payouts, pool, rates
-from agent.api.routes import relay, webhooks
+from agent.api.routes import (
+    events,
+    health,
+    market,
+    metrics,
+    ownership,
+    payouts,
+    pool,
+    rates,
+    relay,
+    webhooks,
+)
 
 
 def create_app(service: Service) -> FastAPI:
@@ -17,12 +27,9 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(relay.router)
-    app.include_router(ownership.router)
-    app.include_router(events.router)
-    app.include_router(webhooks.router)
     for read_routes in (payouts, rates, pool, market, metrics):  # the read API (issue #13)
         app.include_router(read_routes.router)
-    app.include_router(dashboard_router)
+    for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
+        app.include_router(write_routes.router)
+    app.include_router(dashboard_router)  # the dashboard's page and files (/dashboard)
     return app

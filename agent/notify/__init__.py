@@ -2,13 +2,15 @@
 (`webhooks.WebhookSender`) and streamed over server-sent events (agent/api/routes/events.py).
 
 `install(core, ...)` runs the notifier and the webhook sender as tasks of an `AgentCore`;
-`Worker` runs them in a thread of their own (an API-only process, the tests).
+`Worker` runs them in a thread of their own (an API-only process, the tests); `serve` wires
+all of it into `nmrx run`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from agent.notify.derive import KINDS, Notifier, pool_owners
 from agent.notify.scores import DailyScores
@@ -27,11 +29,28 @@ def install(core, notifier: Notifier, sender: WebhookSender, *, every: float = 1
     core.life.on_shutdown(sender.close)
 
 
+def serve(app, core, staking, *, registry: str, ownership=None, every: float = 1.0):
+    """Wire the write API and the notifications into a running stack (`nmrx run`): the app's
+    write context (`app.state.writes`) on the core's store, and the notifier, webhook sender and
+    daily-scores reader as tasks of the core that runs `staking` (an `agent.staking.StakingAgent`).
+    Returns the `Writes`."""
+    from agent.api.auth import Writes
+
+    writes = Writes(core.store, staking.chain_id, registry, staking=staking, ownership=ownership)
+    app.state.writes = writes
+    notifier = Notifier(core.store, owners=pool_owners(staking.pool))
+    scores = DailyScores(notifier, staking.delegations, staking.client)
+    install(core, notifier, WebhookSender(core.store), every=every, scores=scores)
+    return writes
+
+
 class Worker:
     """The notifier and the webhook sender in a daemon thread, every `every` seconds."""
 
-    def __init__(self, notifier: Notifier, sender: WebhookSender | None, every: float = 0.5):
+    def __init__(self, notifier: Notifier, sender: WebhookSender | None, every: float = 0.5,
+                 scores: DailyScores | None = None, scores_every: float = 900.0):
         self.notifier, self.sender, self.every = notifier, sender, every
+        self.scores, self.scores_every, self._scores_at = scores, scores_every, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="nmrx-notify", daemon=True)
 
@@ -45,6 +64,9 @@ class Worker:
                 self.notifier.poll()
                 if self.sender is not None:
                     self.sender.run_once()
+                if self.scores is not None and time.monotonic() >= self._scores_at:
+                    self._scores_at = time.monotonic() + self.scores_every
+                    self.scores.poll()
             except Exception:  # a failed poll is retried on the next tick; never silent
                 log.exception("notify.tick_failed")
             self._stop.wait(self.every)
@@ -56,5 +78,5 @@ class Worker:
             self.sender.close()
 
 
-__all__ = ["KINDS", "DailyScores", "Notifier", "WebhookSender", "Worker", "install", "pool_owners", "sign",
-           "verify"]
+__all__ = ["KINDS", "DailyScores", "Notifier", "WebhookSender", "Worker", "install",
+           "pool_owners", "serve", "sign", "verify"]

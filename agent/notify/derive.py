@@ -32,7 +32,8 @@ DELIVERIES_CURSOR = "notify:deliveries"  # milliseconds
 
 # The kinds a subscriber can ask for (webhooks' `kinds`, SSE's `kind` filter).
 KINDS = (
-    "round.resolved", "stake", "claim", "burn", "withdrawal", "withdrawal.failed",
+    "round.resolved", "stake", "claim", "burn", "withdrawal", "withdrawal.sent",
+    "withdrawal.failed",
     "policy", "allocation", "policy.applied", "allocation.applied", "relay.failed",
     "order.state", "verdict", "order.delivery", "delivery.failed", "claim.refused",
     "ownership", "ownership.verified", "ownership.revoked", "stake.failed", "job.failed",
@@ -188,7 +189,8 @@ class Notifier:
 
     @staticmethod
     def _event_key(r) -> str:
-        return f"event:{r.source}:{r.block_hash}:{r.log_index}"
+        # A log is one thing however many watchers (sources) ingested it.
+        return f"event:{r.block_hash}:{r.log_index}"
 
     def _known(self, conn: Connection, keys: list[str]) -> set[str]:
         known: set[str] = set()
@@ -250,7 +252,8 @@ class Notifier:
         if not keys:
             return []
         requests = conn.execute(select(jobs.c.key, jobs.c.payload).where(jobs.c.key.in_(keys)))
-        kind = "withdrawal" if r.state == CONFIRMED else "withdrawal.failed"
+        # (The pool's FreeWithdrawn event, when a watcher ingests it, is the `withdrawal`.)
+        kind = "withdrawal.sent" if r.state == CONFIRMED else "withdrawal.failed"
         out = []
         for key, payload in requests:
             user = str(payload.get("user", "")).lower()

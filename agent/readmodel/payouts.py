@@ -3,12 +3,12 @@ or valued in a currency at each claim's day price (the `rates` table)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from agent.rates import EPOCH_DAY
 from agent.readmodel.projection import Claim, Position, Projection, model_key
 
 WEI = Decimal(10) ** 18
@@ -54,11 +54,10 @@ class PriceTable:
             return Decimal(1)
         if timestamp is None or not self.days:
             return None
-        day = (datetime.fromtimestamp(timestamp, UTC).date() - EPOCH_DAY).days
-        if day in self.prices:
-            return self.prices[day]
-        from bisect import bisect_right
-
+        day = int(timestamp) // 86_400  # UTC days since 1970-01-01, as the rates table counts
+        price = self.prices.get(day)
+        if price is not None:
+            return price
         i = bisect_right(self.days, day)
         return self.prices[self.days[i - 1]] if i else None
 

@@ -70,6 +70,8 @@ class State:
     claimed: set[tuple[str, int]] = field(default_factory=set)
     resolved: dict[int, int] = field(default_factory=dict)  # round → block of RoundResolved
     times: dict[int, int] = field(default_factory=dict)  # block → timestamp
+    by_owner: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    touched: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # owner → changes
     market: list[dict] = field(default_factory=list)  # the marketplace's events, in order
     pool_events: list[dict] = field(default_factory=list)  # the pool's own events, in order
 
@@ -95,6 +97,7 @@ class Projection:
         self.min_interval = min_interval
         self.state = State()
         self.version = 0  # bumps on every change (the API's caches key on it)
+        self.generation = 0  # bumps on every rebuild
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -118,6 +121,7 @@ class Projection:
                     if state.count != count:  # the watcher removed events (a reorg): rebuild
                         state = State()
                         self._fold(c, state)
+                        self.generation += 1
                     self.state = state
                     self.version += 1
             self._checked = time.monotonic()
@@ -158,17 +162,23 @@ class Projection:
                 entry = s.staked.setdefault((model, round_), [0, r.block_number, None])
                 entry[0] += int(a["amount"])
                 entry[2] = s.owner_at(model, at)
+                s.touched[entry[2]] += 1
             elif name == "RoundClaimed":
                 model, round_ = hex32(a["model"]), int(a["round"])
-                s.claims.append(Claim(
+                claim = Claim(
                     model, round_, s.owner_at(model, at) or "", s.tournament.get(model, CLASSIC),
                     r.block_number, r.log_index, r.tx_hash, int(a["stake"]), int(a["payout"]),
-                    int(a["burn"])))
+                    int(a["burn"]))
+                s.claims.append(claim)
+                s.by_owner[claim.owner].append(claim)
+                s.touched[claim.owner] += 1
                 s.claimed.add((model, round_))
             elif name == "Reconciled" and s.claims:
                 last = s.claims[-1]
                 if (last.model, last.round) == (hex32(a["model"]), int(a["round"])):
-                    s.claims[-1] = Claim(**{**last.__dict__, "reconciled": True})
+                    s.claims[-1] = s.by_owner[last.owner][-1] = Claim(
+                        **{**last.__dict__, "reconciled": True})
+                    s.touched[last.owner] += 1
         elif address == self.registry and name == "ModelAttested":
             s.tournament[hex32(a["modelId"])] = int(a["tournament"])
         elif address == self.staking and name == "RoundResolved":
@@ -180,22 +190,28 @@ class Projection:
     # -- queries --------------------------------------------------------------------------------
 
     def claims_of(self, owner: str) -> list[Claim]:
-        owner = owner.lower()
-        return [c for c in self.state.claims if c.owner == owner]
+        return list(self.state.by_owner.get(owner.lower(), ()))
+
+    def owner_version(self, owner: str) -> tuple[int, int]:
+        """Changes when anything the owner's payouts show changes (a new claim or position, or a
+        rebuild), so cached answers survive other users' events."""
+        return self.generation, self.state.touched.get(owner.lower(), 0)
 
     def positions_of(self, owner: str) -> list[Position]:
         """Open (staked, not booked) positions of the models `owner` staked through the pool."""
         owner, s = owner.lower(), self.state
         return [
             Position(m, r, o, s.tournament.get(m, CLASSIC), amount, block)
-            for (m, r), (amount, block, o) in sorted(s.staked.items(), key=lambda kv: kv[0][::-1])
+            for (m, r), (amount, block, o) in sorted(list(s.staked.items()),
+                                                     key=lambda kv: kv[0][::-1])
             if o == owner and (m, r) not in s.claimed
         ]
 
     def models_of(self, owner: str) -> list[str]:
         """Models whose bucket is bound to `owner` now."""
         owner = owner.lower()
-        return sorted(m for m, t in self.state.bound.items() if t and t[-1][1] == owner)
+        # list(): one atomic copy, as a concurrent fold may add models meanwhile.
+        return sorted(m for m, t in list(self.state.bound.items()) if t and t[-1][1] == owner)
 
     def time_of(self, block: int) -> int | None:
         return self.state.times.get(block)

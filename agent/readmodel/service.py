@@ -48,6 +48,8 @@ class ResponseCache:
 
 
 class ReadModel:
+    """What every read route answers from; one per app (see `agent.api.views.params.get_read`)."""
+
     def __init__(self, service, store: Store | None = None, *, min_interval: float = 0.5):
         self.service = service
         self.store = store or Store(service.settings.store_database_url).migrate()

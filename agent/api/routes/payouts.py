@@ -124,7 +124,8 @@ async def payouts(
     owner = parse_address(address)
     code = parse_currency(currency)
     filters = _filters(model, tournament, round_from, round_to)
-    version = read.sync()
+    _events, rates = read.sync()
+    version = (read.projection.owner_version(owner), rates)
     key = ("payouts", owner, group.value, filters, code, page.limit, page.offset, version)
 
     def render() -> bytes:
@@ -157,7 +158,8 @@ def payouts_csv(
     owner = parse_address(address)
     code = parse_currency(currency)
     filters = _filters(model, tournament, round_from, round_to)
-    version = read.sync()
+    _events, rates = read.sync()
+    version = (read.projection.owner_version(owner), rates)
     key = ("payouts.csv", owner, filters, code, version)
 
     def render() -> bytes:

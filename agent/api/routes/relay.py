@@ -12,9 +12,12 @@ a second job). The answer is 202 with the job's key; the Sender sends it.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from requests import RequestException
+from web3.exceptions import Web3Exception
 
 from agent.api.auth import (
     ADDRESS_PATTERN,
@@ -34,14 +37,14 @@ BYTES32_PATTERN = r"^0x[0-9a-fA-F]{64}$"
 UINT256 = 2**256
 
 
-class PoolSigned(BaseModel):
+class SignedPoolMessage(BaseModel):
     chain_id: int = Field(ge=1, lt=2**63, description="the chain id in the signed domain")
     nonce: int = Field(ge=0, lt=UINT256, description="the pool nonce the message was signed with")
     deadline: int = Field(ge=0, lt=2**64, description="unix seconds (chain time)")
     signature: str = Field(pattern=SIGNATURE_PATTERN)
 
 
-class PolicyRequest(PoolSigned):
+class SignedPolicy(SignedPoolMessage):
     """A signed SetPolicy message of the pool."""
 
     owner: str = Field(pattern=ADDRESS_PATTERN)
@@ -50,21 +53,21 @@ class PolicyRequest(PoolSigned):
     mode: int = Field(ge=0, le=1, description="0 Fixed, 1 Compound")
 
 
-class Target(BaseModel):
+class AllocationTarget(BaseModel):
     kind: int = Field(ge=0, le=255)
     model: str = Field(pattern=BYTES32_PATTERN)
     bps: int = Field(ge=0, le=10_000)
 
 
-class AllocationRequest(PoolSigned):
+class SignedAllocation(SignedPoolMessage):
     """A signed SetAllocation message of the pool."""
 
     owner: str = Field(pattern=ADDRESS_PATTERN)
     model: str = Field(pattern=BYTES32_PATTERN)
-    targets: list[Target] = Field(min_length=1, max_length=8)
+    targets: list[AllocationTarget] = Field(min_length=1, max_length=8)
 
 
-class WithdrawalRequest(PoolSigned):
+class SignedWithdrawal(SignedPoolMessage):
     """A signed free-Withdrawal message of the pool (`nonce` is the withdrawal nonce)."""
 
     user: str = Field(pattern=ADDRESS_PATTERN)
@@ -87,7 +90,17 @@ def _agent(writes: Writes):
     return writes.staking
 
 
-def _check(writes: Writes, agent, body: PoolSigned, primary: str, signer_field: str,
+@contextmanager
+def _chain():
+    """The pool's views are read from the chain: when it does not answer, a 503 saying so."""
+    try:
+        yield
+    except (Web3Exception, RequestException, OSError) as exc:
+        raise fail(503, f"the chain does not answer ({type(exc).__name__}); nothing was "
+                        "relayed: try again shortly") from None
+
+
+def _check(writes: Writes, agent, body: SignedPoolMessage, primary: str, signer_field: str,
            message: dict, current_nonce: int) -> None:
     """Chain, deadline, nonce (replay) and signer (forgery), in that order."""
     if body.chain_id != writes.chain_id:
@@ -125,24 +138,25 @@ def _user_nonces(agent, user: str) -> tuple[int, int]:
 
 
 @router.post("/policies", status_code=202, response_model=Relayed)
-def relay_policy(body: PolicyRequest, writes: WritesDep) -> Relayed:
+def relay_policy(body: SignedPolicy, writes: WritesDep) -> Relayed:
     """Relay a signed SetPolicy (per-round stake and mode of one model)."""
     agent = _agent(writes)
     owner = checksum(body.owner)
     message = {"owner": owner, "model": _b32(body.model), "perRound": body.per_round,
                "mode": body.mode, "nonce": body.nonce, "deadline": body.deadline}
-    _check(writes, agent, body, "SetPolicy", "owner", message, _user_nonces(agent, owner)[1])
-    started = time.time()
-    try:
-        job = agent.relay_policy(body.model, owner, body.per_round, body.mode, body.deadline,
-                                 body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was relayed")
+    with _chain():
+        _check(writes, agent, body, "SetPolicy", "owner", message, _user_nonces(agent, owner)[1])
+        started = time.time()
+        try:
+            job = agent.relay_policy(body.model, owner, body.per_round, body.mode, body.deadline,
+                                     body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was relayed")
     return _planned(job, started)
 
 
 @router.post("/allocations", status_code=202, response_model=Relayed)
-def relay_allocation(body: AllocationRequest, writes: WritesDep) -> Relayed:
+def relay_allocation(body: SignedAllocation, writes: WritesDep) -> Relayed:
     """Relay a signed SetAllocation (where one model's payouts go, in basis points)."""
     agent = _agent(writes)
     owner = checksum(body.owner)
@@ -154,26 +168,31 @@ def relay_allocation(body: AllocationRequest, writes: WritesDep) -> Relayed:
         "nonce": body.nonce,
         "deadline": body.deadline,
     }
-    _check(writes, agent, body, "SetAllocation", "owner", message, _user_nonces(agent, owner)[1])
-    started = time.time()
-    try:
-        job = agent.relay_allocation(body.model, owner, targets, body.deadline, body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was relayed")
+    with _chain():
+        _check(writes, agent, body, "SetAllocation", "owner", message,
+               _user_nonces(agent, owner)[1])
+        started = time.time()
+        try:
+            job = agent.relay_allocation(body.model, owner, targets, body.deadline,
+                                         body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was relayed")
     return _planned(job, started)
 
 
 @router.post("/withdrawals", status_code=202, response_model=Relayed)
-def request_withdrawal(body: WithdrawalRequest, writes: WritesDep) -> Relayed:
+def request_withdrawal(body: SignedWithdrawal, writes: WritesDep) -> Relayed:
     """Queue a signed free-withdrawal request for the next withdrawal batch."""
     agent = _agent(writes)
     user = checksum(body.user)
     message = {"user": user, "amount": body.amount, "nonce": body.nonce,
                "deadline": body.deadline}
-    _check(writes, agent, body, "Withdrawal", "user", message, _user_nonces(agent, user)[0])
-    started = time.time()
-    try:
-        job = agent.request_free_withdrawal(user, body.amount, body.deadline, body.signature)
-    except RejectedRequest as exc:
-        raise fail(400, f"{exc}; nothing was queued")
+    with _chain():
+        _check(writes, agent, body, "Withdrawal", "user", message, _user_nonces(agent, user)[0])
+        started = time.time()
+        try:
+            job = agent.request_free_withdrawal(user, body.amount, body.deadline,
+                                                body.signature)
+        except RejectedRequest as exc:
+            raise fail(400, f"{exc}; nothing was queued")
     return _planned(job, started)

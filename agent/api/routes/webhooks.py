@@ -9,6 +9,7 @@ back. Lists answer {items, next_cursor}; the cursor is opaque.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -80,7 +81,7 @@ class WebhookPage(BaseModel):
     next_cursor: str | None
 
 
-class Attempt(BaseModel):
+class DeliveryAttempt(BaseModel):
     at: float
     attempt: int
     status: int | None
@@ -88,7 +89,7 @@ class Attempt(BaseModel):
     ms: float
 
 
-class Delivery(BaseModel):
+class WebhookDelivery(BaseModel):
     id: int
     notification_id: int
     state: str
@@ -96,13 +97,13 @@ class Delivery(BaseModel):
     next_attempt_at: float | None
     last_status: int | None
     last_error: str | None
-    log: list[Attempt]
+    log: list[DeliveryAttempt]
     created_at: float
     updated_at: float
 
 
-class DeliveryPage(BaseModel):
-    items: list[Delivery]
+class WebhookDeliveryPage(BaseModel):
+    items: list[WebhookDelivery]
     next_cursor: str | None
 
 
@@ -114,7 +115,7 @@ def _public(row) -> Webhook:
 def _cursor(value: str | None) -> int:
     if value is None:
         return 0
-    if not value.isdigit() or len(value) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", value):  # (str.isdigit also takes "²")
         raise fail(400, "cursor is not one this API handed out; start without it")
     return int(value)
 
@@ -190,14 +191,14 @@ def delete_webhook(
     return _public(row)
 
 
-@router.get("/{webhook_id}/deliveries", response_model=DeliveryPage)
+@router.get("/{webhook_id}/deliveries", response_model=WebhookDeliveryPage)
 def deliveries(
     writes: WritesDep,
     webhook_id: Annotated[str, Path(pattern=ID_PATTERN)],
     state: Annotated[str | None, Query(pattern=r"^(pending|delivered|failed)$")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> DeliveryPage:
+) -> WebhookDeliveryPage:
     """The delivery log of one webhook, newest first: every attempt with its status or error."""
     before = _cursor(cursor)
     with writes.store.engine.connect() as conn:
@@ -209,7 +210,7 @@ def deliveries(
         if before:
             query = query.where(webhook_deliveries.c.id < before)
         rows = conn.execute(query.order_by(webhook_deliveries.c.id.desc()).limit(limit + 1)).all()
-    items = [Delivery(**{k: v for k, v in r._mapping.items() if k != "webhook_id"})
+    items = [WebhookDelivery(**{k: v for k, v in r._mapping.items() if k != "webhook_id"})
              for r in rows[:limit]]
     more = len(rows) > limit
-    return DeliveryPage(items=items, next_cursor=str(items[-1].id) if more else None)
+    return WebhookDeliveryPage(items=items, next_cursor=str(items[-1].id) if more else None)

@@ -21,7 +21,7 @@ MAX_LIMIT = 500
 
 def address(value: str, what: str = "address") -> str:
     """A checksummed address from checksummed or lower-case hex (mixed case must checksum)."""
-    if not _ADDRESS.match(value or ""):
+    if not _ADDRESS.fullmatch(value or ""):
         raise HTTPException(422, f"{what} {value!r} is not an address; send 0x and 40 hex digits")
     if value != value.lower() and value[2:] != value[2:].upper():
         if not Web3.is_checksum_address(value):
@@ -32,7 +32,7 @@ def address(value: str, what: str = "address") -> str:
 
 def model_id(value: str) -> str:
     """An on-chain model id (0x + 64 hex) from itself or from a Numerai model UUID."""
-    if _ID32.match(value):
+    if _ID32.fullmatch(value):
         return value.lower()
     try:
         return model_id_from_uuid(value)
@@ -61,7 +61,7 @@ class Page:
                 self.offset = int(data["o"])
                 if self.offset < 0:
                     raise ValueError
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, OverflowError):
                 raise HTTPException(
                     400, "cursor is not one this API gave out; start again without a cursor"
                 ) from None

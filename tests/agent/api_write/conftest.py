@@ -130,7 +130,8 @@ def make_stack(store_url, pool, staking, registry, nmr, operator_key, vault, tmp
                          "http://127.0.0.1:9")
     sender = Sender(w3, operator_key, store, decoder=RevertDecoder.from_build_dir(BUILD))
     deployments = Deployments(chain_id, {"NMR": nmr.address, "ModelRegistry": registry.address,
-                                         "PayoutPool": pool.address})
+                                         "PayoutPool": pool.address,
+                                         "TournamentStaking": staking.address})
     service = Service(Settings(rpc_url=web3.provider.endpoint_uri), w3, deployments,
                       operator_key.address)
     app = create_app(service)

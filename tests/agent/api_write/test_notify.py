@@ -18,9 +18,15 @@ import uvicorn
 from eth_account import Account
 from sqlalchemy import func, insert, select
 
-from agent.notify import Notifier, WebhookSender, Worker, pool_owners, verify
+from agent.config import Settings
+from agent.notify import Notifier, WebhookSender, Worker, pool_owners, serve, verify
+from agent.service import AgentCore
 from agent.notify.schema import notifications
 from agent.store.schema import deliveries
+
+# Order ids as the `deliveries` table keeps them (integers, or decimal strings since ids are
+# 256-bit): whichever its column holds.
+ORDER = deliveries.c.order_id.type.python_type
 from agent.watcher import Source, Watcher
 
 from .conftest import NMR, local
@@ -182,10 +188,10 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
                 now = time.time()
                 with s.store.begin() as c:
                     c.execute(insert(deliveries).values(
-                        chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=7, mode="stake",
-                        round=900, model_id=a, seller=bob.address, buyer=alice.address,
-                        state="failed", reason="numerai refused the upload", created_at=now,
-                        updated_at=now))
+                        chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(7),
+                        mode="stake", round=900, model_id=a, seller=bob.address,
+                        buyer=alice.address, state="failed", reason="numerai refused the upload",
+                        created_at=now, updated_at=now))
                 third = mine.next()
                 assert third["event"] == "delivery.failed"
                 assert json.loads(third["data"])["data"]["reason"] == "numerai refused the upload"
@@ -246,8 +252,8 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
         now = time.time()
         with s.store.begin() as c:
             c.execute(insert(deliveries).values(
-                chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=8, mode="file", round=1,
-                model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
+                chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(8), mode="file",
+                round=1, model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
                 state="failed", reason="x", created_at=now, updated_at=now))
         assert Notifier(s.store).poll() == 1
         sender = WebhookSender(s.store, base_delay=0.05, max_attempts=3)
@@ -261,3 +267,65 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
     failed = s.client.get(f"/v1/webhooks/{hook.json()['id']}/deliveries",
                           params={"state": "delivered"}).json()
     assert failed["items"] == []
+
+
+def test_serve_wires_writes_and_notifications_into_the_agent_core(stack_for, sqlite_url, models,
+                                                                   alice, registry):
+    """`nmrx run`'s wiring: the core's loop sends the relayed policy and tells alice."""
+    s = stack_for(sqlite_url)
+    a, _b = models
+    s.app.state.writes = None
+    settings = Settings(rpc_url=s.w3.provider.endpoint_uri, poll_interval=0.2)
+    core = AgentCore(settings, s.w3, s.store, s.sender)
+    serve(s.app, core, s.agent, registry=registry.address, every=0.2)
+    assert {t.name for t in core.life._tasks} >= {"send", "notify:derive", "notify:webhooks",
+                                                   "notify:scores"}
+    thread = threading.Thread(target=core.life.run, daemon=True)
+    thread.start()
+    try:
+        r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), a, 2 * NMR, 0))
+        assert r.status_code == 202, r.text
+
+        def told():
+            with s.store.engine.connect() as c:
+                return c.execute(select(notifications).where(
+                    notifications.c.kind == "policy.applied")).all()
+
+        (note,) = wait_for(told, what="policy.applied from the core's loop")
+        assert note.data["job_key"] == r.json()["job_key"]
+    finally:
+        core.life.stop("test over")
+        thread.join(timeout=10)
+
+
+def test_nmrx_run_wiring_serves_writes_and_notifies(stack_for, sqlite_url, models, alice,
+                                                    registry, pool, staking, nmr, tmp_path):
+    """agent.notify.service.start, as `nmrx run` calls it: its own StakingAgent plans the relay
+    on the agent's store, the staking agent's Sender sends it, its Worker tells alice."""
+    from contextlib import ExitStack
+
+    from agent.chain import Deployments
+    from agent.notify import service as notify_service
+
+    s = stack_for(sqlite_url)  # its Sender stands for the staking agent's
+    a, _b = models
+    s.app.state.writes = None
+    settings = Settings(rpc_url=s.w3.provider.endpoint_uri, data_dir=tmp_path / "nmrx",
+                        store_url=sqlite_url)
+    deployments = Deployments(s.chain_id, {
+        "NMR": nmr.address, "ModelRegistry": registry.address, "PayoutPool": pool.address,
+        "TournamentStaking": staking.address})
+    with ExitStack() as stack:
+        writes = notify_service.start(s.app, settings, s.w3, deployments, stack, every=0.2)
+        assert s.app.state.writes is writes and writes.ownership is not None
+        r = s.client.post("/v1/pool/policies", json=s.sign_policy(local(alice), a, 2 * NMR, 0))
+        assert r.status_code == 202, r.text
+        s.send_all()
+
+        def told():
+            with s.store.engine.connect() as c:
+                return c.execute(select(notifications).where(
+                    notifications.c.kind == "policy.applied")).all()
+
+        (note,) = wait_for(told, what="policy.applied from the stack's notifier")
+        assert note.addresses == [alice.address.lower()]

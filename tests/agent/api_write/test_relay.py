@@ -1,6 +1,8 @@
 """POST /v1/pool/{policies,allocations,withdrawals}: signed pool messages relayed by the agent,
 on a real ganache, with every way a signature can be wrong refused before anything is planned."""
 
+from web3 import HTTPProvider
+
 from agent.notify import Notifier, pool_owners
 from agent.notify.schema import notifications
 from agent.store import CONFIRMED
@@ -78,6 +80,17 @@ def test_bad_and_badly_signed_policies_are_refused_with_nothing_planned(
     assert second.status_code == 409 and "already submitted" in second.json()["detail"]
     assert len(relay_jobs(s)) == 1
 
+    # The chain stops answering: a 503 that says so, nothing planned.
+    body = s.sign_policy(key, a, 4 * NMR, 0)
+    provider = s.w3.provider
+    s.w3.provider = HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2})
+    try:
+        down = s.client.post("/v1/pool/policies", json=body)
+    finally:
+        s.w3.provider = provider
+    assert down.status_code == 503 and "does not answer" in down.json()["detail"]
+    assert len(relay_jobs(s)) == 1
+
 
 def test_signed_allocation_is_relayed_and_a_bad_one_refused(stack_for, sqlite_url, models,
                                                              alice, pool):
@@ -135,3 +148,10 @@ def test_signed_free_withdrawal_is_queued_once(stack_for, sqlite_url, alice, nmr
     assert nmr.balanceOf(alice) == 4 * NMR
     after = s.client.post("/v1/pool/withdrawals", json=body(4 * NMR))
     assert after.status_code == 409 and "already used" in after.json()["detail"]
+
+    # alice is told her withdrawal went out (derived from the confirmed batch job).
+    Notifier(s.store).poll()
+    with s.store.engine.connect() as c:
+        told = [n for n in c.execute(notifications.select()).all() if n.kind == "withdrawal.sent"]
+    assert len(told) == 1 and told[0].addresses == [alice.address.lower()]
+    assert told[0].data["amount"] == str(4 * NMR)

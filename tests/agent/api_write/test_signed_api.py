@@ -82,6 +82,9 @@ def test_webhook_writes_are_signed_and_refused_when_forged_replayed_expired_or_w
     assert "correct horse" not in str(listed)
     log = s.client.get(f"/v1/webhooks/{hook['id']}/deliveries").json()
     assert log == {"items": [], "next_cursor": None}
+    for cursor in ("²", "-1", "x" * 30):  # (schemathesis found "²" passing str.isdigit)
+        bad = s.client.get("/v1/webhooks", params={"owner": owner.address, "cursor": cursor})
+        assert bad.status_code in (400, 422) and "cursor" in bad.json()["detail"]
 
     # delete: only the owner, once
     def delete(account, **kw):

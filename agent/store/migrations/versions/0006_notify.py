@@ -2,14 +2,14 @@
 subscriptions with their delivery log, and one-time nonces for signed API requests.
 
 Revision ID: 0006_notify
-Revises: 0003_market
+Revises: 0005_api
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_notify"
-down_revision = "0005_api"  # chained after the read API's migration (merged branches)
+down_revision = "0005_api"
 branch_labels = None
 depends_on = None
 
