@@ -208,7 +208,8 @@ def test_the_dashboard_fits_a_phone(stack, browser, screenshots):
 @pytest.fixture
 def wallet(stack):
     """A window.ethereum whose eth_signTypedData_v4 is a binding that signs with alice's key
-    here, the way a wallet extension would; what it signed is kept for the test."""
+    here, the way a wallet extension would; what it signed is kept for the test. It is on the
+    stack's chain unless `install.chain_id` says otherwise (and refuses to switch)."""
     signed: list[dict] = []
 
     def sign(address: str, typed_json: str) -> str:
@@ -225,15 +226,36 @@ def wallet(stack):
             """window.ethereum = { isTestWallet: true, async request({ method, params }) {
                  if (method === "eth_requestAccounts" || method === "eth_accounts")
                    return [%s];
+                 if (method === "eth_chainId") return %s;
                  if (method === "eth_signTypedData_v4")
                    return await window.nmrxTestSign(params[0], params[1]);
                  throw Object.assign(new Error("unsupported " + method), { code: 4200 });
                } };"""
-            % json.dumps(stack.user.address)
+            % (json.dumps(stack.user.address), json.dumps(hex(install.chain_id)))
         )
 
     install.signed = signed
+    install.chain_id = stack.setup.agent.chain_id
     return install
+
+
+def test_a_wallet_on_another_chain_is_told_to_switch_and_nothing_is_sent(
+    stack, browser, wallet
+):
+    wallet.chain_id = 1  # mainnet, and this wallet will not switch
+    context, page, errors = open_dashboard(browser, stack, DESKTOP, wallet)
+    page.wait_for_selector("body[data-loaded]")
+    jobs = len(stack.setup.store.jobs())
+    page.click("#sign-policy")
+    page.wait_for_selector("#editor-status.bad")
+    chain_id = stack.setup.agent.chain_id
+    assert page.text_content("#editor-status") == (
+        f"Your wallet is on chain 1, the pool on chain {chain_id}: switch the wallet to chain "
+        f"{chain_id} and sign again."
+    )
+    assert page.is_visible("#error") and wallet.signed == []
+    assert len(stack.setup.store.jobs()) == jobs
+    context.close()
 
 
 def test_policy_and_allocation_changes_are_signed_in_the_page_and_applied_on_chain(

@@ -453,12 +453,24 @@ function wallet() {
   return window.ethereum;
 }
 
-async function signer() {
+// The wallet's account, checked to be the wallet shown, on the pool's chain (wallets refuse to
+// sign typed data for another chain than their own; ask them to switch first).
+async function signer(chainId) {
   const accounts = await wallet().request({ method: "eth_requestAccounts" });
   const account = (accounts || [])[0];
   if (!account || account.toLowerCase() !== state.address.toLowerCase()) {
     throw new ApiError(`Your wallet's account ${account || "(none)"} is not ${state.address}: ` +
       "switch accounts in the wallet, or show the wallet's own address.");
+  }
+  const current = Number(await wallet().request({ method: "eth_chainId" }));
+  if (current !== Number(chainId)) {
+    try {
+      await wallet().request({ method: "wallet_switchEthereumChain",
+        params: [{ chainId: "0x" + Number(chainId).toString(16) }] });
+    } catch {
+      throw new ApiError(`Your wallet is on chain ${current}, the pool on chain ${chainId}: ` +
+        `switch the wallet to chain ${chainId} and sign again.`);
+    }
   }
   return account;
 }
@@ -476,7 +488,7 @@ async function signAndPost(primary, message, route, body) {
   const typed = await poolTypedData(primary, message);
   $("#payload").textContent = JSON.stringify(typed, null, 2);
   status("Waiting for your wallet's signature…");
-  const account = await signer();
+  const account = await signer(typed.domain.chainId);
   const signature = await wallet().request({
     method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)],
   });
