@@ -133,7 +133,7 @@ const Charts = (() => {
     const root = svg(width, height);
     spans.forEach((s, i) => {
       const top = pad.t + i * row;
-      const room = Math.floor((pad.l - 8) / 6.2); // characters that fit left of the bars
+      const room = Math.floor((pad.l - 8) / 7); // characters that fit left of the bars
       const label = s.label.length > room ? s.label.slice(0, room - 1) + "…" : s.label;
       root.appendChild(el("text", { x: pad.l - 6, y: top + 15, "text-anchor": "end" }, label));
       const r = el("rect", { x: x(s.start), y: top + 4, height: row - 8, rx: 3, class: "span",
