@@ -120,6 +120,11 @@ def test_payouts_by_model_and_by_round_equal_the_api_and_the_chain(stack, browse
     assert shown(rows(page, "#payouts-table")) == expected(answer["items"])
     assert any(i["value"] not in (None, "0") for i in answer["items"])
     assert page.text_content("#value-h") == "Value USD"
+    # The per-claim export the page links to: one row per claim, with the day's price.
+    csv = httpx.get(stack.api + page.get_attribute("#csv", "href"), timeout=30)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    header, *lines = csv.text.strip().splitlines()
+    assert "price_at_time" in header.split(",") and len(lines) == len(events)
 
     # Open positions: the round staked last, one row per staked model, with its resolve time.
     positions = api(stack, f"/v1/pool/users/{stack.user.address}/positions")["items"]
