@@ -231,6 +231,10 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
                        {"Last-Event-ID": first["id"]}) as resumed:
             assert [resumed.next()["event"], resumed.next()["event"]] == [
                 "policy", "delivery.failed"]
+        with SseClient(f"{api.url}/v1/events", {"kinds": "delivery.failed", "after": 0}) as only:
+            assert only.next()["event"] == "delivery.failed"
+            with pytest.raises(queue.Empty):
+                only.next(timeout=0.5)
         bad = http.get("/v1/events", params={"kinds": "nonsense"})
         assert bad.status_code == 400 and "unknown notification kind" in bad.json()["detail"]
         http.close()
