@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stamps=.bootstrap
+# Playwright (the dashboard test) drives the system chromium; it must never fetch its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p "$stamps"
 
 # up_to_date NAME FILE...: true when FILE... hash to what step NAME last installed from.
@@ -35,6 +37,22 @@ if ! up_to_date venv requirements.lock pyproject.toml || [ ! -x .venv/bin/python
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
   .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
   mark_done venv requirements.lock pyproject.toml
+fi
+
+# The dashboard's browser test drives Debian's chromium (Playwright's own browser download is
+# not used: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD). Installed once through apt when it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "bootstrap: /usr/bin/chromium is missing and there is no apt-get; install Debian's chromium package (the dashboard's browser test needs it)" >&2
+    exit 1
+  fi
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_="sudo"
+  echo "bootstrap: chromium (apt) for the dashboard's browser test ..."
+  if ! { $sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null; }; then
+    echo "bootstrap: apt-get could not install chromium; run 'apt-get install chromium' as root" >&2
+    exit 1
+  fi
 fi
 
 # Slither pulls in solc-select, whose `solc` script downloads compilers: keep it out of .venv.

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from agent.api import auth
+from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
 from agent.api.routes import (
     events,
@@ -30,4 +31,5 @@ def create_app(service: Service) -> FastAPI:
         app.include_router(read_routes.router)
     for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
         app.include_router(write_routes.router)
+    app.include_router(dashboard_router)  # the dashboard's page and files (/dashboard)
     return app

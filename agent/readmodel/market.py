@@ -183,7 +183,8 @@ class MarketView:
             listing = self.listings.get(b["listing_id"])
             if (b["state"] == "open" and b["round"] == round_ and b["expiry"] > now
                     and listing is not None and listing["model_id"] == model):
-                bids[b["price_wei"]] += b["units"]
+                # A bid's price is its total for all its units (postBid); levels are per unit, as asks.
+                bids[b["price_wei"] // b["units"]] += b["units"]
 
         def side(levels: dict[int, int], descending: bool) -> list[dict]:
             out, total = [], 0

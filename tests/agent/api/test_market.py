@@ -16,9 +16,10 @@ def test_book_depth_per_side(api, stack):
     got = api.get("/v1/market/book", params={"model": SELLER_MODEL, "round": LISTED_ROUND})
     assert got.status_code == 200, got.text
     book = got.json()
-    # Ladder 3 @ 10 + 4 @ 12; 2 + 1 units sold from the cheapest level; bids 5 @ 8 (2 @ 7 gone).
+    # Ladder 3 @ 10 + 4 @ 12; 2 + 1 units sold from the cheapest level; one bid of 5 units for 8 in
+    # total, a level at 1.6 a unit (the bid of 2 for 7 is gone).
     assert book["asks"] == [{"price": nmr(12), "units": 4, "cumulative": 4}]
-    assert book["bids"] == [{"price": nmr(8), "units": 5, "cumulative": 5}]
+    assert book["bids"] == [{"price": nmr("1.6"), "units": 5, "cumulative": 5}]
     other = api.get("/v1/market/book", params={"model": SELLER_MODEL, "round": LISTED_ROUND + 1})
     assert other.json()["asks"] == [] and other.json()["bids"] == []
 
