@@ -144,10 +144,43 @@ class Vault:
             raise VaultError(
                 "this Numerai key was stored for another user; it cannot be used for this one"
             )
+        if "public_id" not in data:  # an `encrypt_secret` blob of the same owner
+            raise VaultError("this blob holds another kind of secret, not a Numerai key")
         key = NumeraiKey(data["public_id"], Secret(data["secret_key"]))
         if self._redactor is not None:
             self._redactor.add(key.public_id, key.secret_key)
         return key
+
+
+    def encrypt_secret(self, text: str | Secret, owner: str, purpose: str) -> bytes:
+        """A blob for any other secret the agent stores for `owner` (a webhook's HMAC key...).
+        `purpose` is sealed in with the owner so a blob moved to another table does not open."""
+        value = text.reveal() if isinstance(text, Secret) else Secret(text).reveal()
+        plaintext = json.dumps(
+            {"owner": _owner(owner), "purpose": _purpose(purpose), "secret": value},
+            sort_keys=True,
+        ).encode()
+        return BLOB_VERSION + bytes(self._box.encrypt(plaintext))
+
+    def decrypt_secret(self, blob: bytes, owner: str, purpose: str) -> Secret:
+        """The secret in `blob`, which must have been stored for `owner` and `purpose`."""
+        if not blob.startswith(BLOB_VERSION):
+            raise VaultError("this is not an nmrx vault blob (missing version prefix)")
+        try:
+            data = json.loads(self._box.decrypt(blob[len(BLOB_VERSION):]))
+        except CryptoError:
+            raise VaultError(
+                f"a stored {purpose} secret does not decrypt: the vault master key changed or the "
+                "blob was altered; restore the old key file or store the secret again"
+            ) from None
+        if data.get("owner") != _owner(owner) or data.get("purpose") != _purpose(purpose):
+            raise VaultError(
+                f"this secret was stored for another user or use; it cannot open as {purpose}"
+            )
+        secret = Secret(data["secret"])
+        if self._redactor is not None:
+            self._redactor.add(secret)
+        return secret
 
 
 def reencrypt(blob: bytes, owner: str, old: Vault, new: Vault) -> bytes:
@@ -264,3 +297,9 @@ def _owner(owner: str) -> str:
     if not owner:
         raise VaultError("a Numerai key must be stored for an owner (the user's wallet)")
     return owner.lower()
+
+
+def _purpose(purpose: str) -> str:
+    if not purpose:
+        raise VaultError("a secret must be stored for a purpose (e.g. 'webhook')")
+    return purpose

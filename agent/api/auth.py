@@ -69,13 +69,17 @@ REQUEST_TYPES = {
 class Writes:
     """What the write routes need, set on `app.state.writes` by whoever builds the app (the
     stack, a test). `staking` (an `agent.staking.StakingAgent`) and `ownership` (an
-    `agent.ownership_flow.OwnershipFlow`) are optional: their routes answer 503 without them."""
+    `agent.ownership_flow.OwnershipFlow`) and `vault` are optional: the routes that need them
+    answer 503 without them."""
 
     store: Store
     chain_id: int
     verifying_contract: str
     staking: Any = None
     ownership: Any = None
+    # An `agent.vault.Vault`: webhook secrets are stored sealed under it, never in plaintext, so
+    # creating a webhook answers 503 without one.
+    vault: Any = None
     clock: Callable[[], float] = field(default=time.time)
     # How often the SSE stream looks for new notifications (seconds).
     sse_poll: float = 0.5

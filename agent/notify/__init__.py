@@ -36,11 +36,13 @@ def serve(app, core, staking, *, registry: str, ownership=None, every: float = 1
     Returns the `Writes`."""
     from agent.api.auth import Writes
 
-    writes = Writes(core.store, staking.chain_id, registry, staking=staking, ownership=ownership)
+    vault = staking.delegations.vault  # the same master key seals Numerai keys and webhook secrets
+    writes = Writes(core.store, staking.chain_id, registry, staking=staking, ownership=ownership,
+                    vault=vault)
     app.state.writes = writes
     notifier = Notifier(core.store, owners=pool_owners(staking.pool))
     scores = DailyScores(notifier, staking.delegations, staking.client)
-    install(core, notifier, WebhookSender(core.store), every=every, scores=scores)
+    install(core, notifier, WebhookSender(core.store, vault), every=every, scores=scores)
     return writes
 
 

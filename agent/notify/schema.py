@@ -44,7 +44,8 @@ webhooks = Table(
     Column("owner", String(42), nullable=False, index=True),
     Column("url", Text, nullable=False),
     Column("kinds", JSON, nullable=False),  # notification kinds, or ["*"]
-    # The HMAC key, as the subscriber chose it; never returned by the API nor logged.
+    # The HMAC key the subscriber chose, sealed by the agent's vault (base64 of
+    # `Vault.encrypt_secret(secret, owner, "webhook")`); never returned by the API nor logged.
     Column("secret", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("deleted_at", Float),

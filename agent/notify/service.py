@@ -45,10 +45,10 @@ def start(app, settings: Settings, w3, deployments: Deployments, stack: ExitStac
     ownership = OwnershipFlow(w3, store, book.contract("ModelRegistry"),
                               NumeraiClient(settings.numerai_url), codes_key)
     writes = Writes(store, staking.chain_id, deployments["ModelRegistry"], staking=staking,
-                    ownership=ownership)
+                    ownership=ownership, vault=vault)
     app.state.writes = writes
     notifier = Notifier(store, owners=pool_owners(staking.pool))
-    worker = Worker(notifier, WebhookSender(store), every=every,
+    worker = Worker(notifier, WebhookSender(store, vault), every=every,
                     scores=DailyScores(notifier, delegations, staking.client)).start()
 
     def stop():

@@ -2,8 +2,10 @@
 
 The body is JSON with a `timestamp`; `X-Nmrx-Signature: sha256=<hex HMAC-SHA256 of the body
 under the subscriber's secret>` and `X-Nmrx-Timestamp` let the receiver check it came from us
-and is fresh (the timestamp is inside the signed body too). A 2xx answer delivers it; anything
-else (status, refused connection, timeout) is logged in the row's `log` and retried after
+and is fresh (the timestamp is inside the signed body too). The secret is stored sealed by the
+agent's vault (agent/api/routes/webhooks.py) and opened here only to sign; one that does not open
+fails its delivery at once. A 2xx answer delivers it; anything else (status, refused
+connection, timeout) is logged in the row's `log` and retried after
 `base_delay * 2**(attempts-1)` seconds (capped), until `max_attempts`, then the row is `failed`.
 A row is claimed by moving its `next_attempt_at` forward with a conditional update, so two
 senders (replicas) never post the same attempt.
@@ -11,6 +13,8 @@ senders (replicas) never post the same attempt.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -23,17 +27,20 @@ from sqlalchemy import select, update
 
 from agent.notify.schema import notifications, webhook_deliveries, webhooks
 from agent.store import Store
+from agent.vault import Secret, Vault
 
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 SIGNATURE_HEADER = "X-Nmrx-Signature"
 TIMESTAMP_HEADER = "X-Nmrx-Timestamp"
+SECRET_PURPOSE = "webhook"  # as agent/api/routes/webhooks.py seals it
 
 
-def sign(secret: str, body: bytes) -> str:
+def sign(secret: str | Secret, body: bytes) -> str:
     """The X-Nmrx-Signature value of `body`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    key = secret.reveal() if isinstance(secret, Secret) else secret
+    return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
 def verify(secret: str, body: bytes, header: str) -> bool:
@@ -45,6 +52,7 @@ class WebhookSender:
     def __init__(
         self,
         store: Store,
+        vault: Vault,
         *,
         timeout: float = 5.0,
         base_delay: float = 2.0,
@@ -53,7 +61,7 @@ class WebhookSender:
         clock: Callable[[], float] = time.time,
         client: httpx.Client | None = None,
     ):
-        self.store, self.timeout, self.clock = store, timeout, clock
+        self.store, self.vault, self.timeout, self.clock = store, vault, timeout, clock
         self.base_delay, self.max_delay, self.max_attempts = base_delay, max_delay, max_attempts
         self.client = client or httpx.Client(timeout=timeout, follow_redirects=False)
 
@@ -68,7 +76,7 @@ class WebhookSender:
         now = self.clock()
         with self.store.engine.connect() as conn:
             due = conn.execute(
-                select(webhook_deliveries, webhooks.c.url, webhooks.c.secret,
+                select(webhook_deliveries, webhooks.c.url, webhooks.c.secret, webhooks.c.owner,
                        notifications.c.kind, notifications.c.data, notifications.c.addresses,
                        notifications.c.created_at.label("noted_at"))
                 .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
@@ -96,6 +104,13 @@ class WebhookSender:
                 .values(next_attempt_at=now + self.timeout + 30)
             ).rowcount == 1
 
+    def _open_secret(self, row) -> Secret | None:
+        try:
+            return self.vault.decrypt_secret(base64.b64decode(row.secret, validate=True),
+                                             row.owner, SECRET_PURPOSE)
+        except (binascii.Error, ValueError):  # VaultError is a ValueError
+            return None
+
     def _attempt(self, row) -> None:
         timestamp = int(self.clock())
         body = json.dumps(
@@ -104,30 +119,37 @@ class WebhookSender:
              "data": row.data},
             sort_keys=True, separators=(",", ":"),
         ).encode()
+        secret = self._open_secret(row)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "nmrx-webhooks/1",
-            SIGNATURE_HEADER: sign(row.secret, body),
+            SIGNATURE_HEADER: sign(secret, body) if secret is not None else "",
             TIMESTAMP_HEADER: str(timestamp),
             "X-Nmrx-Event": row.kind,
             "X-Nmrx-Delivery": str(row.id),
         }
         started = time.monotonic()
         status, error = None, None
-        try:
-            response = self.client.post(row.url, content=body, headers=headers)
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"the receiver answered {status}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        if secret is None:
+            # Unsigned would be worthless to the receiver, and retrying cannot fix a secret sealed
+            # under another master key: fail the delivery now and say what to do.
+            error = ("the webhook's stored secret does not open with this agent's vault key; "
+                     "delete the webhook and subscribe again")
+        else:
+            try:
+                response = self.client.post(row.url, content=body, headers=headers)
+                status = response.status_code
+                if not 200 <= status < 300:
+                    error = f"the receiver answered {status}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
         ms = round((time.monotonic() - started) * 1000, 1)
         attempts = row.attempts + 1
         now = self.clock()
         entry = {"at": now, "attempt": attempts, "status": status, "error": error, "ms": ms}
         if error is None:
             state, next_at = DELIVERED, now
-        elif attempts >= self.max_attempts:
+        elif secret is None or attempts >= self.max_attempts:
             state, next_at = FAILED, now
         else:
             state, next_at = PENDING, now + self.delay(attempts)

@@ -4,11 +4,13 @@ Creating and deleting one is signed with the API's `Request` typed data (agent/a
 actions `webhooks.create` (params: url, kinds, secret) and `webhooks.delete` (params: id). The
 subscription belongs to the recovered signer, who receives the notifications that concern it.
 The secret (the HMAC key of `X-Nmrx-Signature`) is chosen by the subscriber and never answered
-back. Lists answer {items, next_cursor}; the cursor is opaque.
+back; the store keeps it sealed by the agent's vault (`Vault.encrypt_secret`, base64 text), bound
+to the owner and the purpose `webhook`. Lists answer {items, next_cursor}; the cursor is opaque.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from typing import Annotated
@@ -35,6 +37,8 @@ from agent.notify.schema import webhook_deliveries, webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["notifications"], route_class=OneSentenceErrors)
 
+# The `purpose` webhook secrets are sealed under (agent/notify/webhooks.py opens them with it).
+SECRET_PURPOSE = "webhook"
 ID_PATTERN = r"^wh_[0-9a-f]{24}$"
 MAX_PER_OWNER = 20
 
@@ -129,6 +133,12 @@ def create_webhook(body: CreateWebhook, writes: WritesDep) -> Webhook:
     """Subscribe the signer's wallet: notifications of `kinds` that concern it are POSTed."""
     params = body.params.model_dump()
     signer = verify_api_request(writes, "webhooks.create", body, params)
+    if writes.vault is None:
+        # Never store the HMAC key in plaintext: without a vault there is nowhere safe to keep it.
+        raise fail(503, "this agent has no vault to keep webhook secrets in; "
+                        "run it with `nmrx run`")
+    sealed = base64.b64encode(
+        writes.vault.encrypt_secret(params["secret"], signer, SECRET_PURPOSE)).decode()
     now = writes.clock()
     hook_id = "wh_" + secrets.token_hex(12)
     with writes.store.begin() as conn:
@@ -139,7 +149,7 @@ def create_webhook(body: CreateWebhook, writes: WritesDep) -> Webhook:
             raise fail(409, f"{signer} already has {MAX_PER_OWNER} webhooks; delete one first")
         conn.execute(webhooks.insert().values(
             id=hook_id, owner=signer.lower(), url=params["url"], kinds=sorted(set(params["kinds"])),
-            secret=params["secret"], created_at=now))
+            secret=sealed, created_at=now))
         row = conn.execute(select(webhooks).where(webhooks.c.id == hook_id)).one()
     return _public(row)
 

@@ -135,7 +135,7 @@ def make_stack(store_url, pool, staking, registry, nmr, operator_key, vault, tmp
     service = Service(Settings(rpc_url=web3.provider.endpoint_uri), w3, deployments,
                       operator_key.address)
     app = create_app(service)
-    writes = Writes(store, chain_id, registry.address, staking=agent, sse_poll=0.1)
+    writes = Writes(store, chain_id, registry.address, staking=agent, vault=vault, sse_poll=0.1)
     app.state.writes = writes
     return Stack(app, TestClient(app), store, writes, agent, sender, w3, pool_c, chain_id)
 

@@ -6,6 +6,7 @@ What is notified comes from the store only: a relayed policy whose job the Sende
 `PolicySet` event a Watcher ingested from the chain, and a delivery the market agent marked
 `failed` (a failed auto-submission)."""
 
+import base64
 import json
 import queue
 import threading
@@ -21,8 +22,9 @@ from sqlalchemy import func, insert, select
 from agent.config import Settings
 from agent.notify import Notifier, WebhookSender, Worker, pool_owners, serve, verify
 from agent.service import AgentCore
-from agent.notify.schema import notifications
+from agent.notify.schema import notifications, webhooks
 from agent.store.schema import deliveries
+from agent.vault import Vault, VaultError
 
 # Order ids as the `deliveries` table keeps them (integers, or decimal strings since ids are
 # 256-bit): whichever its column holds.
@@ -159,13 +161,15 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
     notifier.poll()  # nothing yet: the stream below starts at what is new
     watcher = Watcher(s.w3, s.store, "pool-settings",
                       Source({s.pool.address: s.pool.abi}, names={"PolicySet"}), confirmations=0)
-    sender = WebhookSender(s.store, base_delay=0.3, timeout=5)
+    sender = WebhookSender(s.store, s.writes.vault, base_delay=0.3, timeout=5)
     with Receiver(HOOK_PORT) as receiver, Api(s.app, API_PORT) as api:
         http = httpx.Client(base_url=api.url, timeout=10)
         hook = http.post("/v1/webhooks", json=s.signed(owner, "webhooks.create", {
             "url": f"http://127.0.0.1:{HOOK_PORT}/nmrx", "kinds": ["*"], "secret": SECRET}))
         assert hook.status_code == 201, hook.text
         hook_id = hook.json()["id"]
+        with s.store.engine.connect() as c:  # sealed by the vault, not kept as sent
+            assert SECRET not in c.execute(select(webhooks.c.secret)).scalar_one()
         with SseClient(f"{api.url}/v1/events", {"address": alice.address}) as mine, \
                 SseClient(f"{api.url}/v1/events", {"address": bob.address}) as bobs:
             worker = Worker(notifier, sender, every=0.2).start()
@@ -243,7 +247,7 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
     before = count(s.store)
     assert Notifier(s.store, owners=pool_owners(s.pool)).poll() == 0
     assert count(s.store) == before == 3
-    assert WebhookSender(s.store).run_once() == 0
+    assert WebhookSender(s.store, s.writes.vault).run_once() == 0
 
 
 def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url, alice):
@@ -260,7 +264,7 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
                 round=1, model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
                 state="failed", reason="x", created_at=now, updated_at=now))
         assert Notifier(s.store).poll() == 1
-        sender = WebhookSender(s.store, base_delay=0.05, max_attempts=3)
+        sender = WebhookSender(s.store, s.writes.vault, base_delay=0.05, max_attempts=3)
         wait_for(lambda: sender.run_once() == 0 and len(receiver.received) == 3, timeout=10,
                  what="three attempts")
         sender.close()
@@ -271,6 +275,56 @@ def test_webhook_gives_up_after_max_attempts_and_logs_each(stack_for, sqlite_url
     failed = s.client.get(f"/v1/webhooks/{hook.json()['id']}/deliveries",
                           params={"state": "delivered"}).json()
     assert failed["items"] == []
+
+
+def test_webhook_secret_is_sealed_in_the_store(stack_for, tmp_path, alice):
+    """The HMAC key never reaches the SQLite file in plaintext (nor its journal), and a sender
+    whose vault has another master key fails the delivery instead of posting it unsigned."""
+    s = stack_for(f"sqlite:///{tmp_path / 'sealed.db'}")
+    owner = Account.create()
+    hook = s.client.post("/v1/webhooks", json=s.signed(owner, "webhooks.create", {
+        "url": f"http://127.0.0.1:{HOOK_PORT + 2}/x", "kinds": ["*"], "secret": SECRET}))
+    assert hook.status_code == 201, hook.text
+    with s.store.engine.connect() as c:
+        (stored,) = c.execute(select(webhooks.c.secret)).one()
+    assert SECRET not in stored
+    sealed = base64.b64decode(stored)
+    assert s.writes.vault.decrypt_secret(sealed, owner.address, "webhook").reveal() == SECRET
+    with pytest.raises(VaultError):  # bound to its owner
+        s.writes.vault.decrypt_secret(sealed, alice.address, "webhook")
+    s.store.engine.dispose()  # close the connections so everything is in the files
+    files = list(tmp_path.glob("sealed.db*"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert SECRET.encode() not in data and SECRET.encode("utf-16-le") not in data
+
+    now = time.time()
+    with s.store.begin() as c:
+        c.execute(insert(deliveries).values(
+            chain_id=s.chain_id, market="0x" + "cc" * 20, order_id=ORDER(9), mode="file",
+            round=1, model_id="0x" + "11" * 32, seller=owner.address, buyer=alice.address,
+            state="failed", reason="x", created_at=now, updated_at=now))
+    assert Notifier(s.store).poll() == 1
+    with Receiver(HOOK_PORT + 2) as receiver:
+        stranger = WebhookSender(s.store, Vault(bytes(range(100, 132))), base_delay=0.05)
+        assert stranger.run_once() == 1
+        stranger.close()
+        assert receiver.received == []
+    (row,) = s.client.get(f"/v1/webhooks/{hook.json()['id']}/deliveries").json()["items"]
+    assert row["state"] == "failed" and row["attempts"] == 1
+    assert "does not open" in row["last_error"]
+
+
+def test_webhooks_are_refused_without_a_vault(stack_for, sqlite_url):
+    """No plaintext fallback: an agent without a vault does not take webhook secrets."""
+    s = stack_for(sqlite_url)
+    s.writes.vault = None
+    r = s.client.post("/v1/webhooks", json=s.signed(Account.create(), "webhooks.create", {
+        "url": "http://127.0.0.1:9/x", "kinds": ["*"], "secret": SECRET}))
+    assert r.status_code == 503 and "vault" in r.json()["detail"]
+    with s.store.engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(webhooks)).scalar() == 0
 
 
 def test_serve_wires_writes_and_notifications_into_the_agent_core(stack_for, sqlite_url, models,

@@ -72,6 +72,35 @@ def test_foreign_blob_is_refused(vault):
         vault.decrypt_numerai_key(b"garbage", ALICE)
 
 
+def test_generic_secret_round_trips_for_its_owner_and_purpose(vault):
+    blob = vault.encrypt_secret(SECRET_KEY, ALICE, "webhook")
+    assert blob.startswith(b"nmrxv1:") and SECRET_KEY.encode() not in blob
+    opened = vault.decrypt_secret(blob, ALICE.upper().replace("0X", "0x"), "webhook")
+    assert isinstance(opened, Secret) and opened.reveal() == SECRET_KEY
+    assert vault.encrypt_secret(SECRET_KEY, ALICE, "webhook") != blob  # a fresh nonce each time
+
+
+def test_generic_secret_is_bound_to_owner_purpose_and_master_key(vault, key):
+    blob = vault.encrypt_secret(SECRET_KEY, ALICE, "webhook")
+    with pytest.raises(VaultError, match="another user or use"):
+        vault.decrypt_secret(blob, BOB, "webhook")
+    with pytest.raises(VaultError, match="another user or use"):
+        vault.decrypt_secret(blob, ALICE, "other")
+    with pytest.raises(VaultError, match="master key changed"):
+        Vault(generate_master_key()).decrypt_secret(blob, ALICE, "webhook")
+    with pytest.raises(VaultError, match="version prefix"):
+        vault.decrypt_secret(b"garbage", ALICE, "webhook")
+    # Numerai-key blobs and generic blobs do not open as each other.
+    with pytest.raises(VaultError):
+        vault.decrypt_secret(vault.encrypt_numerai_key(key, ALICE), ALICE, "webhook")
+    with pytest.raises(VaultError, match="another kind"):
+        vault.decrypt_numerai_key(blob, ALICE)
+    with pytest.raises(VaultError):
+        vault.encrypt_secret("", ALICE, "webhook")
+    with pytest.raises(VaultError):
+        vault.encrypt_secret(SECRET_KEY, ALICE, "")
+
+
 def test_master_key_rotation_moves_keys_to_the_new_vault(vault, key):
     new = Vault(generate_master_key())
     rotated = reencrypt(vault.encrypt_numerai_key(key, ALICE), ALICE, vault, new)
