@@ -2,6 +2,7 @@
 started in order and stopped in reverse."""
 
 import logging
+import signal
 from contextlib import ExitStack
 
 import uvicorn
@@ -53,8 +54,16 @@ def start_simulator(settings: Settings, w3: Web3, agent, stack: ExitStack) -> No
         say(line)
 
 
+def _terminate(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run(settings: Settings) -> None:
     """Start everything, serve until Ctrl-C/SIGTERM, then stop everything."""
+    # Python's default SIGTERM ends the process on the spot, skipping the ExitStack below and
+    # leaving the chain and the simulator running; uvicorn re-raises the signal it caught after
+    # its own shutdown, so this handler also runs then. SystemExit unwinds everything.
+    signal.signal(signal.SIGTERM, _terminate)
     ensure_port_free(settings.api_host, settings.api_port, "agent API", "NMRX_API_PORT")
     with_simulator = settings.local_chain and settings.simulator_port
     if with_simulator:

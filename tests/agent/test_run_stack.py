@@ -62,8 +62,8 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
-    def interrupt(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
+    def interrupt(self, sig: int = signal.SIGINT) -> int:
+        self.proc.send_signal(sig)
         out, _ = self.proc.communicate(timeout=60)
         self.lines.append(out)
         return self.proc.returncode
@@ -112,7 +112,10 @@ def test_second_run_reuses_chain_and_addresses(stack_env, start_stack):
 
     second = start_stack()
     again = second.health()
-    second.interrupt()
+    # SIGTERM (a service manager's stop) cleans up like Ctrl-C: the chain stops with the stack.
+    assert second.interrupt(signal.SIGTERM) in (0, 143)
+    assert "stopping the local chain" in second.output
+    assert port_is_free(int(stack_env["NMRX_CHAIN_PORT"]))
     assert again["contracts"] == health["contracts"]
     assert again["agent_address"] == health["agent_address"]
     assert again["latest_block"] >= health["latest_block"] > 0
