@@ -213,8 +213,10 @@ class Notifier:
                 out.append(Note(base + ":burn", "burn", tuple(sorted(who)), data))
             return out
         if r.name in ORDER_EVENTS:
+            # The order id as the read API gives it: a decimal string (a uint256 hash), always.
             return [Note(base, "order.state", tuple(sorted(who)),
-                         {**data, "state": ORDER_EVENTS[r.name]})]
+                         {**data, "state": ORDER_EVENTS[r.name],
+                          "order_id": str(int(args["orderId"]))})]
         if r.name in SIMPLE_EVENTS:
             return [Note(base, SIMPLE_EVENTS[r.name], tuple(sorted(who)), data)]
         return []
@@ -264,7 +266,7 @@ class Notifier:
 
     def _from_delivery(self, r) -> Note:
         kind = "delivery.failed" if r.state == "failed" else "order.delivery"
-        data = {"chain_id": r.chain_id, "market": r.market, "order_id": plain(r.order_id),
+        data = {"chain_id": r.chain_id, "market": r.market, "order_id": str(r.order_id),
                 "mode": r.mode, "round": r.round, "model_id": r.model_id, "state": r.state,
                 "reason": r.reason, "submitted_at": r.submitted_at}
         key = f"delivery:{r.chain_id}:{r.market}:{r.order_id}:{r.state}"

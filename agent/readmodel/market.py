@@ -76,13 +76,14 @@ class MarketView:
         elif name == "BidCancelled" and int(a["bidId"]) in self.bids:
             self.bids[int(a["bidId"])]["state"] = "cancelled"
         elif name == "BidAccepted" and int(a["bidId"]) in self.bids:
-            self.bids[int(a["bidId"])].update(state="accepted", order_id=int(a["orderId"]))
+            # Order ids are uint256 hashes: decimal strings, so JSON clients keep every digit.
+            self.bids[int(a["bidId"])].update(state="accepted", order_id=str(int(a["orderId"])))
         elif name == "OrderOpened":
             listing = self.listings.get(int(a["listingId"]), {})
             oid = int(a["orderId"])
             self.sold[(int(a["listingId"]), int(a["round"]))] += int(a["units"])
             self.orders[oid] = {
-                "order_id": oid, "listing_id": int(a["listingId"]),
+                "order_id": str(oid), "listing_id": int(a["listingId"]),
                 "seller": listing.get("seller"), "buyer": a["buyer"],
                 "model_id": listing.get("model_id"), "mode": listing.get("mode"),
                 "round": int(a["round"]), "units": int(a["units"]), "state": "paid",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 from requests import RequestException
 from web3.exceptions import Web3Exception
@@ -81,7 +81,7 @@ class BidRow(BaseModel):
     deliver_by: str | None
     expires_at: str | None
     state: str
-    order_id: int | None
+    order_id: str | None  # decimal string: order ids are uint256 hashes, beyond a JS number
 
 
 class Bids(BaseModel):
@@ -90,7 +90,7 @@ class Bids(BaseModel):
 
 
 class Order(BaseModel):
-    order_id: int
+    order_id: str  # decimal string: order ids are uint256 hashes, beyond a JS number
     listing_id: int
     seller: str | None
     buyer: str
@@ -121,7 +121,7 @@ class Orders(BaseModel):
 
 
 class Evidence(BaseModel):
-    order_id: int
+    order_id: str  # decimal string, as Order's
     items: list[dict[str, Any]]
     delivery: dict[str, Any] | None
 
@@ -204,7 +204,14 @@ def orders(
     return {"items": chunk, "next_cursor": next_cursor}
 
 
-OrderPath = Annotated[int, Path(ge=0, description="the order id")]
+def _order_id(order_id: Annotated[str, Path(
+        pattern=r"^[0-9]{1,78}$", description="the order id: a uint256, in decimal")]) -> int:
+    # A string in the schema, as the API emits order ids: an integer schema would invite
+    # clients to send (and the schema to state) uint256 values as rounded JSON numbers.
+    return int(order_id)
+
+
+OrderPath = Annotated[int, Depends(_order_id)]
 
 
 @router.get("/v1/market/orders/{order_id}", response_model=Order)
@@ -221,7 +228,7 @@ def order_evidence(read: ReadDep, order_id: OrderPath) -> dict:
     """The evidence the agent kept for the order's verdict, and its delivery record."""
     if _market(read).orders.get(order_id) is None:
         raise HTTPException(404, f"order {order_id} is not known (yet); check the id")
-    return {"order_id": order_id, **evidence_of(read, order_id)}
+    return {"order_id": str(order_id), **evidence_of(read, order_id)}
 
 
 @router.get("/v1/market/sellers/{address}/reputation", response_model=Reputation)

@@ -48,7 +48,10 @@ def test_listings_and_bids(api, stack):
 def test_orders_state_deadlines_and_filters(api, stack):
     bob, carol = (b.address for b in stack.buyers)
     everything = api.get("/v1/market/orders").json()["items"]
-    assert {o["order_id"] for o in everything} == set(stack.orders.values())
+    # Order ids are uint256 hashes, beyond a JavaScript number: the API gives decimal strings.
+    assert all(isinstance(o["order_id"], str) for o in everything)
+    assert max(int(o["order_id"]) for o in everything) > 2**53
+    assert {o["order_id"] for o in everything} == {str(i) for i in stack.orders.values()}
     paid = api.get(f"/v1/market/orders/{stack.orders['paid']}").json()
     assert paid["state"] == "paid" and paid["buyer"] == bob and paid["units"] == 2
     assert paid["deadline_kind"] == "delivery" and paid["deadline"]
@@ -57,17 +60,18 @@ def test_orders_state_deadlines_and_filters(api, stack):
     assert delivered["state"] == "delivered" and delivered["delivery_hash"] == "0x" + "ab" * 32
     assert delivered["history"][0]["event"] == "OrderDelivered"
     carols = api.get("/v1/market/orders", params={"address": carol}).json()["items"]
-    assert [o["order_id"] for o in carols] == [stack.orders["delivered"]]
+    assert [o["order_id"] for o in carols] == [str(stack.orders["delivered"])]
     seller_orders = api.get("/v1/market/orders", params={"address": stack.seller.address}).json()
     assert len(seller_orders["items"]) == 2
     assert [o["order_id"] for o in api.get(
-        "/v1/market/orders", params={"state": "paid"}).json()["items"]] == [stack.orders["paid"]]
+        "/v1/market/orders", params={"state": "paid"}).json()["items"]] == \
+        [str(stack.orders["paid"])]
     page = api.get("/v1/market/orders", params={"limit": 1}).json()
     rest = api.get("/v1/market/orders", params={"limit": 1, "cursor": page["next_cursor"]}).json()
     assert [o["order_id"] for o in page["items"] + rest["items"]] == \
         [o["order_id"] for o in everything] and rest["next_cursor"] is None
     evidence = api.get(f"/v1/market/orders/{stack.orders['delivered']}/evidence").json()
-    assert evidence == {"order_id": stack.orders["delivered"], "items": [], "delivery": None}
+    assert evidence == {"order_id": str(stack.orders["delivered"]), "items": [], "delivery": None}
 
 
 def test_reputation_is_the_contract_view(api, stack):
@@ -83,6 +87,9 @@ def test_bad_input(api):
         ("/v1/market/book?model=" + SELLER_MODEL + "&round=70000", 422, "round"),
         ("/v1/market/orders/999", 404, "order 999"),
         ("/v1/market/orders/999/evidence", 404, "order 999"),
+        ("/v1/market/orders/" + "9" * 78, 404, "order " + "9" * 78),  # beyond uint256: unknown
+        ("/v1/market/orders/-1", 422, "order_id"),
+        ("/v1/market/orders/0x12/evidence", 422, "order_id"),
         ("/v1/market/orders?state=lost", 422, "state"),
         ("/v1/market/orders?address=0xzz", 422, "not an address"),
         ("/v1/market/bids?listing=-1", 422, "listing"),

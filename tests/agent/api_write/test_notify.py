@@ -12,6 +12,7 @@ import queue
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -199,6 +200,7 @@ def test_sse_and_signed_webhooks_with_retry(stack_for, store_url, models, alice,
                 third = mine.next()
                 assert third["event"] == "delivery.failed"
                 assert json.loads(third["data"])["data"]["reason"] == "numerai refused the upload"
+                assert json.loads(third["data"])["data"]["order_id"] == "7"  # as the API gives it
                 assert int(first["id"]) < int(second["id"]) < int(third["id"])
                 # bob sees the delivery (he is its seller), not alice's policy changes
                 assert bobs.next()["event"] == "delivery.failed"
@@ -387,3 +389,17 @@ def test_nmrx_run_wiring_serves_writes_and_notifies(stack_for, sqlite_url, model
 
         (note,) = wait_for(told, what="policy.applied from the stack's notifier")
         assert note.addresses == [alice.address.lower()]
+
+
+def test_order_notes_carry_the_order_id_as_a_decimal_string():
+    """Order ids are uint256 hashes: a note gives `order_id` as the read API does, a string, small
+    or large (a JavaScript number would round the large ones)."""
+    big = 2**255 + 1
+    for oid in (5, big):
+        row = SimpleNamespace(name="OrderSettled", source="market", block_number=1,
+                              tx_hash="0x" + "11" * 32, address="0x" + "cc" * 20,
+                              block_hash="0x" + "22" * 32, log_index=0,
+                              args={"orderId": oid, "seller": "0x" + "aa" * 20, "outcome": 0})
+        (note,) = Notifier(None)._from_event(row, {})
+        assert note.kind == "order.state" and note.data["order_id"] == str(oid)
+        assert json.loads(json.dumps(note.data))["order_id"] == str(oid)

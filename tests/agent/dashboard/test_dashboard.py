@@ -175,7 +175,9 @@ def test_order_book_depth_and_orders_equal_the_api_and_the_chain(stack, browser,
     orders = api(stack, "/v1/market/orders", address=stack.user.address)["items"]
     (order,) = orders  # bob's fill of alice's ladder
     (shown_order,) = rows(page, "#orders-table")
-    assert shown_order["values"][0] == str(order["order_id"])
+    # The id is the API's decimal string (a uint256 hash), every digit as the chain has it.
+    assert isinstance(order["order_id"], str) and int(order["order_id"]) > 2**53
+    assert shown_order["values"][0] == order["order_id"]
     assert shown_order["text"][1:4] == ["seller", order["state"], order["mode"]]
     assert shown_order["values"][5] == order["price"]
     assert Decimal(order["price"]) == nmr(2 * NMR + 3 * NMR // 2)  # 2 at 1 NMR + 1 at 1.5

@@ -17,16 +17,6 @@ const state = { address: null, group: "model", currency: "NMR", health: null, po
 
 class ApiError extends Error {}
 
-// Order and bid ids are uint256 hashes: a JavaScript number would round them. Integers beyond
-// 2**53 keep their exact digits as a string (JSON.parse's source text, where the browser has it).
-function exactIntegers(_key, value, context) {
-  if (typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value) &&
-      context && typeof context.source === "string") {
-    return context.source;
-  }
-  return value;
-}
-
 async function api(path, options = {}) {
   let response;
   try {
@@ -36,7 +26,7 @@ async function api(path, options = {}) {
   }
   const text = await response.text();
   let body = null;
-  try { body = text ? JSON.parse(text, exactIntegers) : null; } catch { body = null; }
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (response.status === 404 && body && body.detail === "Not Found") {
     throw new ApiError(`This agent's API has no ${path.split("?")[0]} route (an older agent?).`);
   }
@@ -314,8 +304,8 @@ async function loadOrders() {
       const role = (o.seller || "").toLowerCase() === me ? "seller"
         : (o.buyer || "").toLowerCase() === me ? "buyer" : "";
       return row([
-        cell(`#${shortId(String(o.order_id))}`, { cls: "mono", value: o.order_id,
-          title: String(o.order_id) }),
+        // order_id is a decimal string (a uint256 hash): the API keeps its digits exact.
+        cell(`#${shortId(o.order_id)}`, { cls: "mono", value: o.order_id, title: o.order_id }),
         cell(role), cell(o.state), cell(o.mode),
         cell(o.round === undefined ? "–" : `${o.round} × ${o.units}`, { cls: "num" }),
         cell(fmt(o.price), { cls: "num", value: o.price }),
@@ -583,7 +573,7 @@ function listen() {
   for (const kind of Object.keys(LIVE)) {
     source.addEventListener(kind, (e) => {
       let note = null;
-      try { note = JSON.parse(e.data, exactIntegers); } catch { return; }
+      try { note = JSON.parse(e.data); } catch { return; }
       onNotification(kind, note);
     });
   }
@@ -600,7 +590,7 @@ function describe(kind, d) {
   const model = d.model ? ` · ${modelName(d.model)}` : "";
   const round = d.round !== undefined && d.round !== null ? ` · round ${d.round}` : "";
   if (kind === "relay.failed") return `a signed change failed${model}: ${d.reason || d.state}`;
-  if (kind === "order.state") return `order #${shortId(String(d.order_id))} ${d.state}`;
+  if (kind === "order.state") return `order #${shortId(d.order_id)} ${d.state}`;
   return `${SAYS[kind] || kind}${model}${round}`;
 }
 
