@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test bench bootstrap clean-chain
+.PHONY: run test bench bench-tools bootstrap clean-chain
 
 ## run: local chain + deploy (if needed) + agent service; Ctrl-C stops everything.
 run: bootstrap
@@ -28,3 +28,8 @@ clean-chain:
 ## bench: gas tables of the contracts (recorded in README.md).
 bench: bootstrap
 	python -W ignore::FutureWarning scripts/bench_gas.py
+
+## bench-tools: benchmark-only npm tools in bench/ (Hardhat's EDR node, autocannon), from its
+## lockfile; `make test` and `make run` never need them.
+bench-tools:
+	npm ci --prefix bench --no-audit --no-fund
