@@ -239,10 +239,8 @@ class DeliveryFlow:
         if round_number not in self._live_ids:
             filename = LIVE_FILES.get(self.tournament, LIVE_FILES[CLASSIC])
             with tempfile.TemporaryDirectory(prefix="nmrx-live-") as folder:
-                path = self.client._call(
-                    f"downloading round {round_number}'s live ids",
-                    self.client.api.download_dataset,
-                    filename, str(Path(folder) / "live_ids.csv"), round_num=round_number,
+                path = self.client.download(
+                    filename, str(Path(folder) / "live_ids.csv"), round_number
                 )
                 rows = list(csv.reader(io.StringIO(Path(path).read_text())))
             column = rows[0].index("id") if rows and "id" in rows[0] else 0

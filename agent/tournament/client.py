@@ -161,6 +161,13 @@ class NumeraiClient:
     def scores(self, model_id: str, **filters) -> list[dict]:
         return self._call("reading scores", self.api.submission_scores, model_id, **filters)
 
+    def download(self, filename: str, dest_path: str, round_number: int | None = None) -> str:
+        """Download one of the round's dataset files (e.g. its live ids) to `dest_path`."""
+        return self._call(
+            f"downloading {filename}" + (f" of round {round_number}" if round_number else ""),
+            self.api.download_dataset, filename, dest_path, round_num=round_number,
+        )
+
     def payouts(self) -> dict:
         """{"actual": [...], "pending": [...]} per model and round, `payoutNmr` as Decimal."""
         return self._call("reading payouts", self.api.pending_model_payouts, self.tournament)
