@@ -350,7 +350,7 @@ def cmd_buy(ctx, args) -> None:
             f"buy {units} units", bar))
     ev = _event(s, sent[-1].receipt, "OrderOpened")
     ctx.out.result(
-        tx_result(sent, action="buy", order_id=ev["orderId"], units=ev["units"],
+        tx_result(sent, action="buy", order_id=str(ev["orderId"]), units=ev["units"],
                   price=ev["price"], collateral=ev["buyerCollateral"], round=round_,
                   deliver_by=ev["deliverBy"]),
         [f"order {ev['orderId']}: {ev['units']} units of round {round_} for "
@@ -437,7 +437,7 @@ def cmd_deliver(ctx, args) -> None:
             out.unlink(missing_ok=True)  # nothing half-done: no sealed file, no delivery
             raise
     ctx.out.result(
-        tx_result([sent], action="deliver", order_id=args.order,
+        tx_result([sent], action="deliver", order_id=str(args.order),
                   delivery_hash="0x" + sealed.delivery_hash.hex(), sealed_file=str(out)),
         [f"order {args.order} delivered: hash 0x{sealed.delivery_hash.hex()}; send the buyer "
          f"{out} (tx {sent.tx_hash})"],
@@ -461,7 +461,7 @@ def cmd_dispute(ctx, args) -> None:
         sent = ensure_market_balance(s, bond, f"the dispute bond of {fmt_nmr(bond)}", bar)
         sent.append(s.send(s.market.functions.dispute(order_tuple(order)), "dispute", bar))
     ctx.out.result(
-        tx_result(sent, action="dispute", order_id=args.order, bond=bond),
+        tx_result(sent, action="dispute", order_id=str(args.order), bond=bond),
         [f"order {args.order} disputed; {fmt_nmr(bond)} bond escrowed until the arbiter rules "
          f"(tx {sent[-1].tx_hash})"],
     )

@@ -29,7 +29,9 @@ def test_list_ask_buy_deliver_dispute(stack, alice, bob, tmp_path):
     market_before = stack.market.functions.balanceOf(bob.address).call()
     bought = stack.ok("buy", str(listing), "--units", "3", "--max-price", "3", user=bob)
     assert bought["units"] == 3 and bought["price"] == 7 * NMR  # 2 + 2 + 3
-    order = bought["order_id"]
+    # Order ids are uint256 hashes: printed as decimal strings, as the API gives them.
+    assert isinstance(bought["order_id"], str)
+    order = int(bought["order_id"])
     assert any(stack.market.functions.orderHashOf(order).call())
     # Bob's marketplace balance was topped up from his wallet by exactly what he paid.
     assert stack.market.functions.balanceOf(bob.address).call() == market_before

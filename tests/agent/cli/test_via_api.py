@@ -95,9 +95,9 @@ def test_reads_from_the_api(stack, agent_api, alice, bob, tmp_path):
     listing = stack.ok("list", model, "--rounds", "2000-2001", "--bond", "5",
                        user=alice)["listing_id"]
     stack.ok("ask", str(listing), "--round", "2000", "--tier", "1x3", user=alice)
-    # `buy` prints the chain's integer; the API gives order ids as decimal strings (uint256).
-    order = str(stack.ok("buy", str(listing), "--units", "1", "--max-price", "1",
-                         user=bob)["order_id"])
+    # `buy` prints the order id as a decimal string (uint256), as the API gives it.
+    order = stack.ok("buy", str(listing), "--units", "1", "--max-price", "1",
+                     user=bob)["order_id"]
     # The API answers from what its indexer stored: wait until it has seen the order.
     deadline = time.monotonic() + 60
     while not any(o["order_id"] == order for o in httpx.get(
