@@ -75,9 +75,9 @@ def test_a_lying_numerai_is_caught_and_not_claimed(three, store_url, staking, po
 
 
 def test_a_result_that_differs_from_the_recomputation_is_refused(
-    three, sqlite_url, staking, pool, monkeypatch
+    three, store_url, staking, pool, monkeypatch
 ):
-    s, a1, _a2, b1 = three(sqlite_url)
+    s, a1, _a2, b1 = three(store_url)
     round_ = staked_round(s)
     s.resolve()
     s.watcher.poll()
@@ -101,8 +101,8 @@ def test_a_result_that_differs_from_the_recomputation_is_refused(
     assert not staking.isClaimed(round_, pool, a1)
 
 
-def test_finalized_positions_are_reconciled(three, sqlite_url, staking, pool, nmr):
-    s, a1, _a2, b1 = three(sqlite_url)
+def test_finalized_positions_are_reconciled(three, store_url, staking, pool, nmr):
+    s, a1, _a2, b1 = three(store_url)
     round_ = staked_round(s)
     s.resolve()
     chain.sleep(GRACE + 60)
@@ -120,9 +120,9 @@ def test_finalized_positions_are_reconciled(three, sqlite_url, staking, pool, nm
 
 
 def test_signed_policy_and_allocation_are_validated_and_relayed(
-    three, sqlite_url, pool, alice, bob
+    three, store_url, pool, alice, bob
 ):
-    s, a1, a2, _b1 = three(sqlite_url)
+    s, a1, a2, _b1 = three(store_url)
     key = private_key(alice)
     nonce = pool.balancesOf([alice], [])[0][0][3]
     policy = {
@@ -161,8 +161,8 @@ def test_signed_policy_and_allocation_are_validated_and_relayed(
     assert all(j.state == CONFIRMED for j in s.store.jobs() if j.kind.startswith("relay"))
 
 
-def test_free_withdrawal_batch_from_signed_requests(three, sqlite_url, pool, nmr, alice, bob):
-    s, *_ = three(sqlite_url)
+def test_free_withdrawal_batch_from_signed_requests(three, store_url, pool, nmr, alice, bob):
+    s, *_ = three(store_url)
     s.fund(alice, 30 * NMR)
     s.fund(bob, 10 * NMR)
     before = {u: nmr.balanceOf(u) for u in (alice, bob)}
