@@ -23,31 +23,15 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 orderId) {
-        Listing storage l;
+        Listing storage stored = _listings[ladder.listingId];
+        Listing memory l = stored;
         uint256 units;
         uint256 cost;
-        {
-            uint256 soldBefore;
-            (l, units, cost, soldBefore) = _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
-            orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
-        }
+        (units, cost, orderId) = _takeFromLadder(stored, l, ladder, r, vs, maxUnits, maxUnitPrice);
         uint256 collateral = _collateralFor(l.mode, l.terms, units);
         _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
         _debit(msg.sender, cost + collateral);
-        _openFilled(l, ladder, orderId, units, cost, collateral);
-    }
-
-    /// @dev Opens the order a fill of `ladder` made (a helper only to keep `fill`'s stack shallow).
-    function _openFilled(
-        Listing storage l,
-        Ladder calldata ladder,
-        uint256 orderId,
-        uint256 units,
-        uint256 cost,
-        uint256 collateral
-    ) private {
-        Order memory o = _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral);
-        _openOrder(o, ladder.listingId, ladder.round, units, l.minBondBps);
+        _openOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral, ladder.listingId, ladder.round, units);
     }
 
     /// @inheritdoc IMarketOrders
@@ -81,22 +65,16 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         Bid memory bid = _bids[bidId];
         if (bid.buyer == address(0)) revert MarketplaceBidNotOpen(bidId);
         if (block.timestamp > bid.expiry) revert MarketplaceBidExpired(bidId);
-        Listing storage l = _openListing(bid.listingId);
+        Listing memory l = _openListing(bid.listingId);
         if (l.seller != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
-        _requireOwner(l);
+        _requireOwner(l.modelId, l.seller);
 
         delete _bids[bidId];
         orderId = uint256(keccak256(abi.encode(bidId)));
         emit BidAccepted(bidId, orderId);
         // The bid's escrow becomes the order's escrow: no balance moves. The listing's fee and
         // terms have not changed since the bid was posted (a listing's terms never change).
-        _openOrder(
-            _newOrder(l, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral),
-            bid.listingId,
-            bid.round,
-            bid.units,
-            l.minBondBps
-        );
+        _openOrder(l, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral, bid.listingId, bid.round, bid.units);
     }
 
     /// @inheritdoc IMarketOrders
@@ -120,39 +98,49 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         return _orderHashes[orderId];
     }
 
-    /// @dev Locks the order's seller bond, checks the deadline and that the seller's bond covers
-    /// all it locks, stores the commitment. The escrow must already be taken from the buyer.
-    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units, uint256 minBondBps) private {
-        _checkDeliverBy(o.deadline);
-        o.bond = _u88(_requiredBond(o.price, minBondBps));
-        {
-            Seller storage s = _sellers[o.seller];
-            uint256 locked = s.locked + o.bond;
-            if (s.bond < locked) revert MarketplaceBondTooLow(o.seller, s.bond, locked);
-            s.locked = uint88(locked);
-        }
-        _orderHashes[o.id] = keccak256(abi.encode(o));
-        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral, o.bond);
+    /// @dev Opens a Paid order of listing `l` on the listing's terms: checks the deadline, locks
+    /// the order's seller bond (price × the listing's minimum bond ratio) if the seller's bond
+    /// covers all it locks, stores the commitment. The escrow must already be taken from the buyer.
+    function _openOrder(
+        Listing memory l,
+        uint256 id,
+        address buyer,
+        uint32 deliverBy,
+        uint256 price,
+        uint256 collateral,
+        uint256 listingId,
+        uint16 round,
+        uint256 units
+    ) private {
+        _checkDeliverBy(deliverBy);
+        uint256 bond = _requiredBond(price, l.minBondBps);
+        // One struct literal: a helper returning the Order would first zero a struct it then drops.
+        Order memory o = Order(
+            id,
+            l.seller,
+            buyer,
+            l.mode,
+            OrderState.Paid,
+            Verdict.None,
+            deliverBy,
+            l.feeBps,
+            l.terms,
+            l.verdictWindow,
+            _u88(price),
+            _u88(collateral),
+            _u88(bond)
+        );
+        _lockBond(l.seller, bond);
+        _orderHashes[id] = _hashOrder(o);
+        emit OrderOpened(id, listingId, buyer, round, units, deliverBy, o.feeBps, o.price, o.buyerCollateral, o.bond);
     }
 
-    /// @dev A new Paid order of listing `l`, on the listing's terms (its bond is set by `_openOrder`).
-    function _newOrder(Listing storage l, uint256 id, address buyer, uint32 deliverBy, uint256 price, uint256 collateral)
-        private
-        view
-        returns (Order memory o)
-    {
-        // Field by field: a 13-field constructor call is too deep a stack for the legacy pipeline.
-        o.id = id;
-        o.seller = l.seller;
-        o.buyer = buyer;
-        o.mode = l.mode;
-        o.state = OrderState.Paid;
-        o.deadline = deliverBy;
-        o.feeBps = l.feeBps;
-        o.terms = l.terms;
-        o.verdictWindow = l.verdictWindow;
-        o.price = _u88(price);
-        o.buyerCollateral = _u88(collateral);
+    /// @dev `keccak256(abi.encode(o))` without the copy: a memory struct of value types is laid
+    /// out (13 clean words) exactly as its ABI encoding.
+    function _hashOrder(Order memory o) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            h := keccak256(o, 0x1a0)
+        }
     }
 
     function _collateralFor(Mode mode, uint32 termsId, uint256 units) private view returns (uint256) {
