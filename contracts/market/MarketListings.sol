@@ -24,7 +24,27 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
     bytes32 private immutable _cachedDomainSeparator;
     uint256 private immutable _cachedChainId;
 
-    mapping(uint256 listingId => Listing) internal _listings;
+    /// @dev A listing as stored: the fields of `Listing` (see there) in another order, so that
+    /// all a fill writes (version, sold, soldRound) sits in the first slot, written once.
+    /// Slot 0: seller, mode, closed, version (bits 176-191), sold (192-223), soldRound (224-239).
+    /// Slot 1: modelId, fromRound, toRound, feeBps, minBondBps, terms, verdictWindow.
+    struct StoredListing {
+        address seller;
+        Mode mode;
+        bool closed;
+        uint16 version;
+        uint32 sold;
+        uint16 soldRound;
+        uint128 modelId;
+        uint16 fromRound;
+        uint16 toRound;
+        uint16 feeBps;
+        uint16 minBondBps;
+        uint32 terms;
+        uint32 verdictWindow;
+    }
+
+    mapping(uint256 listingId => StoredListing) internal _listings;
     mapping(uint256 listingId => bytes32) private _posted;
     uint256 private _listingCount;
 
@@ -49,16 +69,16 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         (uint32 termsId, uint16 feeBps, uint16 minBondBps, uint32 verdictWindow) = terms.listingTerms(m.tournament);
 
         listingId = ++_listingCount;
-        Listing memory l = Listing({
+        StoredListing memory l = StoredListing({
             seller: msg.sender,
             mode: mode,
             closed: false,
             version: 0,
             sold: 0,
+            soldRound: 0,
+            modelId: uint128(uint256(modelId)),
             fromRound: fromRound,
             toRound: toRound,
-            modelId: uint128(uint256(modelId)),
-            soldRound: 0,
             feeBps: feeBps,
             minBondBps: minBondBps,
             terms: termsId,
@@ -72,14 +92,14 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
 
     /// @inheritdoc IMarketListings
     function closeListing(uint256 listingId) external {
-        Listing storage l = _sellersOpenListing(listingId);
+        StoredListing storage l = _sellersOpenListing(listingId);
         l.closed = true;
         emit ListingClosed(listingId, msg.sender);
     }
 
     /// @inheritdoc IMarketListings
     function postLadder(Ladder calldata ladder) external {
-        Listing storage l = _sellersOpenListing(ladder.listingId);
+        StoredListing storage l = _sellersOpenListing(ladder.listingId);
         _checkLadder(l, ladder);
         if (ladder.version < l.version) revert MarketplaceStaleVersion(ladder.listingId, l.version);
         bytes32 ladderHash = _hashLadder(ladder, ladder.prices, ladder.units);
@@ -89,7 +109,7 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
 
     /// @inheritdoc IMarketListings
     function cancelLadder(uint256 listingId, uint16 version) external {
-        Listing storage l = _sellersOpenListing(listingId);
+        StoredListing storage l = _sellersOpenListing(listingId);
         if (version < l.version) revert MarketplaceStaleVersion(listingId, l.version);
         uint16 next = version + 1;
         l.version = next;
@@ -110,7 +130,22 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
 
     /// @inheritdoc IMarketListings
     function listingOf(uint256 listingId) external view returns (Listing memory) {
-        return _listings[listingId];
+        StoredListing memory l = _listings[listingId];
+        return Listing(
+            l.seller,
+            l.mode,
+            l.closed,
+            l.version,
+            l.sold,
+            l.fromRound,
+            l.toRound,
+            l.modelId,
+            l.soldRound,
+            l.feeBps,
+            l.minBondBps,
+            l.terms,
+            l.verdictWindow
+        );
     }
 
     /// @inheritdoc IMarketListings
@@ -127,21 +162,38 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
     /// @return orderId The order's id: where in which ladder its first unit was, so ids never
     /// repeat (a hash of listing id, version, round and the units sold before this fill).
     function _takeFromLadder(
-        Listing storage stored,
-        Listing memory l,
+        StoredListing storage stored,
+        StoredListing memory l,
         Ladder calldata ladder,
         bytes32 r,
         bytes32 vs,
         uint256 maxUnits,
         uint256 maxUnitPrice
     ) internal returns (uint256 units, uint256 cost, uint256 orderId) {
-        uint256 listingId = ladder.listingId;
+        uint256 listingId;
+        uint16 round;
+        uint16 version;
+        uint32 counter;
+        uint32 expiry;
+        // The ladder's head words read once (each `ladder.x` re-validates), with the decoder's
+        // check: a value wider than its type reverts, as the decoder would.
+        assembly ("memory-safe") {
+            listingId := calldataload(ladder)
+            let roundWord := calldataload(add(ladder, 0x20))
+            let versionWord := calldataload(add(ladder, 0x40))
+            let counterWord := calldataload(add(ladder, 0x60))
+            let expiryWord := calldataload(add(ladder, 0xa0))
+            if or(or(shr(16, roundWord), shr(16, versionWord)), or(shr(32, counterWord), shr(32, expiryWord))) {
+                revert(0, 0)
+            }
+            round := roundWord
+            version := versionWord
+            counter := counterWord
+            expiry := expiryWord
+        }
         if (l.seller == address(0) || l.closed) revert MarketplaceListingNotOpen(listingId);
-        uint16 round = ladder.round;
-        uint16 version = ladder.version;
-        uint32 counter = ladder.counter;
         if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
-        if (block.timestamp > ladder.expiry) revert MarketplaceLadderExpired(ladder.expiry);
+        if (block.timestamp > expiry) revert MarketplaceLadderExpired(expiry);
         if (counter != _sellers[l.seller].counter) revert MarketplaceLadderCancelled(listingId, version, counter);
         (uint256[] calldata prices, uint256[] calldata tierUnits) = _checkAuthorized(l.seller, ladder, r, vs);
         _requireOwner(l.modelId, l.seller);
@@ -164,14 +216,14 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         (units, cost) = _walk(prices, tierUnits, soldBefore, maxUnits, maxUnitPrice);
         uint256 sold = soldBefore + units;
         if (sold > type(uint32).max) revert MarketplaceInvalidLadder();
-        // `version` (bits 176-191) and `sold` (bits 192-223) are neighbours in the listing's first
-        // slot: one write for both (the compiler would write the slot once per field).
+        // `version`, `sold` and `soldRound` are neighbours in the listing's first slot (bits
+        // 176-239, see `StoredListing`): one write for all three, where the compiler writes the
+        // slot once per field.
         assembly ("memory-safe") {
             let slot := stored.slot
-            let mask := not(shl(176, 0xffffffffffff))
-            sstore(slot, or(and(sload(slot), mask), shl(176, or(version, shl(16, sold)))))
+            let mask := not(shl(176, 0xffffffffffffffff))
+            sstore(slot, or(and(sload(slot), mask), shl(176, or(or(version, shl(16, sold)), shl(48, round)))))
         }
-        if (round != l.soldRound) stored.soldRound = round;
     }
 
     /// @dev Reverts unless `seller` still owns `modelId` in the registry. A bare `staticcall` to
@@ -253,7 +305,7 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         if (err != ECDSA.RecoverError.NoError || signer != seller) revert MarketplaceInvalidSignature();
     }
 
-    function _checkLadder(Listing storage l, Ladder calldata ladder) private view {
+    function _checkLadder(StoredListing storage l, Ladder calldata ladder) private view {
         if (ladder.round < l.fromRound || ladder.round > l.toRound) {
             revert MarketplaceRoundNotListed(ladder.listingId, ladder.round);
         }
@@ -261,12 +313,12 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         if (tiers == 0 || tiers != ladder.units.length) revert MarketplaceInvalidLadder();
     }
 
-    function _openListing(uint256 listingId) internal view returns (Listing storage l) {
+    function _openListing(uint256 listingId) internal view returns (StoredListing storage l) {
         l = _listings[listingId];
         if (l.seller == address(0) || l.closed) revert MarketplaceListingNotOpen(listingId);
     }
 
-    function _sellersOpenListing(uint256 listingId) private view returns (Listing storage l) {
+    function _sellersOpenListing(uint256 listingId) private view returns (StoredListing storage l) {
         l = _openListing(listingId);
         if (l.seller != msg.sender) revert MarketplaceNotSeller(listingId, msg.sender);
     }

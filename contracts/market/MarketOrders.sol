@@ -23,8 +23,8 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 orderId) {
-        Listing storage stored = _listings[ladder.listingId];
-        Listing memory l = stored;
+        StoredListing storage stored = _listings[ladder.listingId];
+        StoredListing memory l = stored;
         uint256 units;
         uint256 cost;
         (units, cost, orderId) = _takeFromLadder(stored, l, ladder, r, vs, maxUnits, maxUnitPrice);
@@ -45,7 +45,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 bidId) {
-        Listing storage l = _openListing(listingId);
+        StoredListing storage l = _openListing(listingId);
         if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
         if (units == 0) revert MarketplaceNothingToFill();
         if (expiry <= block.timestamp) revert MarketplaceInvalidExpiry(expiry);
@@ -65,7 +65,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         Bid memory bid = _bids[bidId];
         if (bid.buyer == address(0)) revert MarketplaceBidNotOpen(bidId);
         if (block.timestamp > bid.expiry) revert MarketplaceBidExpired(bidId);
-        Listing memory l = _openListing(bid.listingId);
+        StoredListing memory l = _openListing(bid.listingId);
         if (l.seller != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
         _requireOwner(l.modelId, l.seller);
 
@@ -102,7 +102,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
     /// the order's seller bond (price × the listing's minimum bond ratio) if the seller's bond
     /// covers all it locks, stores the commitment. The escrow must already be taken from the buyer.
     function _openOrder(
-        Listing memory l,
+        StoredListing memory l,
         uint256 id,
         address buyer,
         uint32 deliverBy,
@@ -132,7 +132,25 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         );
         _lockBond(l.seller, bond);
         _orderHashes[id] = _hashOrder(o);
-        emit OrderOpened(id, listingId, buyer, round, units, deliverBy, o.feeBps, o.price, o.buyerCollateral, o.bond);
+        _emitOrderOpened(o, listingId, round, units);
+    }
+
+    /// @dev Emits `OrderOpened` for `o`, encoded in place (the compiler's encoder re-reads and
+    /// re-cleans every field of `o`): the data words are the event's eight non-indexed fields.
+    function _emitOrderOpened(Order memory o, uint256 listingId, uint16 round, uint256 units) private {
+        bytes32 topic = OrderOpened.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, mload(add(o, 0x40))) // buyer
+            mstore(add(p, 0x20), round)
+            mstore(add(p, 0x40), units)
+            mstore(add(p, 0x60), mload(add(o, 0xc0))) // deadline (the deliverBy)
+            mstore(add(p, 0x80), mload(add(o, 0xe0))) // feeBps
+            mstore(add(p, 0xa0), mload(add(o, 0x140))) // price
+            mstore(add(p, 0xc0), mload(add(o, 0x160))) // buyerCollateral
+            mstore(add(p, 0xe0), mload(add(o, 0x180))) // bond
+            log3(p, 0x100, topic, mload(o), listingId)
+        }
     }
 
     /// @dev `keccak256(abi.encode(o))` without the copy: a memory struct of value types is laid
