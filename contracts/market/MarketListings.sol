@@ -26,8 +26,9 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
 
     /// @dev A listing as stored: the fields of `Listing` (see there) in another order, so that
     /// all a fill writes (version, sold, soldRound) sits in the first slot, written once.
-    /// Slot 0: seller, mode, closed, version (bits 176-191), sold (192-223), soldRound (224-239).
-    /// Slot 1: modelId, fromRound, toRound, feeBps, minBondBps, terms, verdictWindow.
+    /// Slot 0 (bits): seller 0-159, mode 160-167, closed 168-175, version 176-191, sold 192-223,
+    /// soldRound 224-239. Slot 1: modelId 0-127, fromRound 128-143, toRound 144-159, feeBps
+    /// 160-175, minBondBps 176-191, terms 192-223, verdictWindow 224-255.
     struct StoredListing {
         address seller;
         Mode mode;
@@ -153,56 +154,62 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         return _posted[listingId];
     }
 
-    /// @dev Checks that `ladder` may be filled (authorized, current, unexpired, model still the
-    /// seller's) and takes up to `maxUnits` units from its first unsold unit of the ladder's round,
-    /// stopping before a tier priced over `maxUnitPrice`. `l` is `stored` read into memory by the
-    /// caller (one copy: both slots are needed anyway) and stays as it was before the fill.
-    /// @return units Units taken (at least one).
-    /// @return cost Their total price.
-    /// @return orderId The order's id: where in which ladder its first unit was, so ids never
-    /// repeat (a hash of listing id, version, round and the units sold before this fill).
-    function _takeFromLadder(
-        StoredListing storage stored,
-        StoredListing memory l,
-        Ladder calldata ladder,
-        bytes32 r,
-        bytes32 vs,
-        uint256 maxUnits,
-        uint256 maxUnitPrice
-    ) internal returns (uint256 units, uint256 cost, uint256 orderId) {
+    /// @dev Checks that `ladder` may be filled now: its listing (slots `w0`, `w1`, see
+    /// `_listingWords`) is open and lists its round, it has not expired, its counter is the
+    /// seller's, the seller signed (or posted) it, and the seller still owns the model.
+    function _authorizeFill(uint256 w0, uint256 w1, Ladder calldata ladder, bytes32 r, bytes32 vs)
+        internal
+        view
+    {
         uint256 listingId;
         uint16 round;
-        uint16 version;
         uint32 counter;
         uint32 expiry;
-        // The ladder's head words read once (each `ladder.x` re-validates), with the decoder's
-        // check: a value wider than its type reverts, as the decoder would.
+        // The head words read once (each `ladder.x` re-validates), with the decoder's check: a
+        // value wider than its type reverts, as the decoder would.
         assembly ("memory-safe") {
             listingId := calldataload(ladder)
             let roundWord := calldataload(add(ladder, 0x20))
-            let versionWord := calldataload(add(ladder, 0x40))
             let counterWord := calldataload(add(ladder, 0x60))
             let expiryWord := calldataload(add(ladder, 0xa0))
-            if or(or(shr(16, roundWord), shr(16, versionWord)), or(shr(32, counterWord), shr(32, expiryWord))) {
-                revert(0, 0)
-            }
+            if or(shr(16, roundWord), or(shr(32, counterWord), shr(32, expiryWord))) { revert(0, 0) }
             round := roundWord
-            version := versionWord
             counter := counterWord
             expiry := expiryWord
         }
-        if (l.seller == address(0) || l.closed) revert MarketplaceListingNotOpen(listingId);
-        if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
+        address seller = address(uint160(w0));
+        // closed: bits 168-175 of slot 0; fromRound, toRound: bits 128-143, 144-159 of slot 1.
+        if (seller == address(0) || uint8(w0 >> 168) != 0) revert MarketplaceListingNotOpen(listingId);
+        if (round < uint16(w1 >> 128) || round > uint16(w1 >> 144)) {
+            revert MarketplaceRoundNotListed(listingId, round);
+        }
         if (block.timestamp > expiry) revert MarketplaceLadderExpired(expiry);
-        if (counter != _sellers[l.seller].counter) revert MarketplaceLadderCancelled(listingId, version, counter);
-        (uint256[] calldata prices, uint256[] calldata tierUnits) = _checkAuthorized(l.seller, ladder, r, vs);
-        _requireOwner(l.modelId, l.seller);
+        if (counter != _sellers[seller].counter) {
+            revert MarketplaceLadderCancelled(listingId, ladder.version, counter);
+        }
+        _checkAuthorized(seller, ladder, r, vs);
+        _requireOwner(uint128(w1), seller);
+    }
 
-        if (version < l.version) revert MarketplaceLadderCancelled(listingId, version, counter);
-        if (round < l.soldRound) revert MarketplaceRoundClosed(listingId, round, l.soldRound);
+    /// @dev Applies the version and round rules to a fill of `ladder` (listing slot 0 `w0`).
+    /// @return soldBefore Units of this version and round sold before this fill.
+    /// @return orderId The order's id: where in which ladder its first unit was, so ids never
+    /// repeat (a hash of listing id, version, round and `soldBefore`).
+    function _soldBefore(uint256 w0, Ladder calldata ladder)
+        internal
+        pure
+        returns (uint256 soldBefore, uint256 orderId)
+    {
+        uint256 listingId = ladder.listingId;
+        uint16 version = ladder.version;
+        uint16 round = ladder.round;
+        // version, sold, soldRound: bits 176-191, 192-223, 224-239 of slot 0.
+        uint16 current = uint16(w0 >> 176);
+        uint16 soldRound = uint16(w0 >> 224);
+        if (version < current) revert MarketplaceLadderCancelled(listingId, version, ladder.counter);
+        if (round < soldRound) revert MarketplaceRoundClosed(listingId, round, soldRound);
         // The sold count belongs to one version and one round: a later round starts from zero.
-        uint256 soldBefore;
-        if (version == l.version && round == l.soldRound) soldBefore = l.sold;
+        if (version == current && round == soldRound) soldBefore = uint32(w0 >> 192);
         // Hashed in free memory (not allocated: the words are not needed afterwards).
         assembly ("memory-safe") {
             let p := mload(0x40)
@@ -212,10 +219,14 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
             mstore(add(p, 0x60), soldBefore)
             orderId := keccak256(p, 0x80)
         }
+    }
 
-        (units, cost) = _walk(prices, tierUnits, soldBefore, maxUnits, maxUnitPrice);
-        uint256 sold = soldBefore + units;
+    /// @dev Records that `sold` units of `ladder`'s version are sold for its round.
+    function _recordSold(Ladder calldata ladder, uint256 sold) internal {
         if (sold > type(uint32).max) revert MarketplaceInvalidLadder();
+        StoredListing storage stored = _listings[ladder.listingId];
+        uint16 version = ladder.version;
+        uint16 round = ladder.round;
         // `version`, `sold` and `soldRound` are neighbours in the listing's first slot (bits
         // 176-239, see `StoredListing`): one write for all three, where the compiler writes the
         // slot once per field.
@@ -223,6 +234,16 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
             let slot := stored.slot
             let mask := not(shl(176, 0xffffffffffffffff))
             sstore(slot, or(and(sload(slot), mask), shl(176, or(or(version, shl(16, sold)), shl(48, round)))))
+        }
+    }
+
+    /// @dev The two slots of a listing as words, for the paths that read nearly every field (a
+    /// fill, an accepted bid): unpacking a field where it is used costs less than copying the
+    /// struct to memory. Layout: see `StoredListing`.
+    function _listingWords(StoredListing storage stored) internal view returns (uint256 w0, uint256 w1) {
+        assembly ("memory-safe") {
+            w0 := sload(stored.slot)
+            w1 := sload(add(stored.slot, 1))
         }
     }
 
@@ -241,32 +262,42 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
         if (!owned) revert MarketplaceNotModelOwner(bytes32(uint256(modelId)), seller);
     }
 
-    /// @dev Walks the ladder's tiers in order: skips `skip` sold units, then takes up to `want`
+    /// @dev Walks `ladder`'s tiers in order: skips `skip` sold units, then takes up to `want`
     /// units from tiers priced at most `maxUnitPrice`. In assembly (the checked Solidity loop cost
     /// a fill ~600 gas), with the same failures: a units array shorter than the walk reaches is an
     /// out-of-bounds panic (0x32), a cost that overflows an arithmetic panic (0x11); a longer one
-    /// is ignored.
-    function _walk(
-        uint256[] calldata prices,
-        uint256[] calldata tierUnits,
-        uint256 skip,
-        uint256 want,
-        uint256 maxUnitPrice
-    ) private pure returns (uint256 units, uint256 cost) {
+    /// is ignored. The arrays are located in assembly too, with the decoder's bounds checks (a
+    /// second `ladder.prices` would repeat its full validation).
+    function _walk(Ladder calldata ladder, uint256 skip, uint256 want, uint256 maxUnitPrice)
+        internal
+        pure
+        returns (uint256 units, uint256 cost)
+    {
         assembly ("memory-safe") {
             function panic(code) {
                 mstore(0, shl(224, 0x4e487b71))
                 mstore(4, code)
                 revert(0, 0x24)
             }
-            let unitsLength := tierUnits.length
-            for { let i := 0 } lt(i, prices.length) { i := add(i, 1) } {
+            // The array at head word `slot` of the ladder: its data offset and length, reverting
+            // (as the decoder does) unless both lie inside the calldata.
+            function array(ladderOffset, slot) -> offset, length {
+                let at := add(ladderOffset, calldataload(add(ladderOffset, slot)))
+                length := calldataload(at)
+                offset := add(at, 0x20)
+                if or(gt(length, 0xffffffffffffffff), gt(add(offset, shl(5, length)), calldatasize())) {
+                    revert(0, 0)
+                }
+            }
+            let pricesOffset, pricesLength := array(ladder, 0xc0)
+            let unitsOffset, unitsLength := array(ladder, 0xe0)
+            for { let i := 0 } lt(i, pricesLength) { i := add(i, 1) } {
                 if iszero(lt(i, unitsLength)) { panic(0x32) }
-                let inTier := calldataload(add(tierUnits.offset, shl(5, i)))
+                let inTier := calldataload(add(unitsOffset, shl(5, i)))
                 switch lt(skip, inTier)
                 case 0 { skip := sub(skip, inTier) }
                 default {
-                    let price := calldataload(add(prices.offset, shl(5, i)))
+                    let price := calldataload(add(pricesOffset, shl(5, i)))
                     if or(gt(price, maxUnitPrice), iszero(want)) { break }
                     let take := sub(inTier, skip)
                     if gt(take, want) { take := want }
@@ -287,18 +318,11 @@ abstract contract MarketListings is MarketReputation, IMarketListings {
     }
 
     /// @dev `r == 0` stands for "no signature": the ladder must then be the one posted on-chain.
-    /// Returns the ladder's arrays (validated once here, walked by the caller).
-    function _checkAuthorized(address seller, Ladder calldata ladder, bytes32 r, bytes32 vs)
-        private
-        view
-        returns (uint256[] calldata prices, uint256[] calldata tierUnits)
-    {
-        prices = ladder.prices;
-        tierUnits = ladder.units;
-        bytes32 ladderHash = _hashLadder(ladder, prices, tierUnits);
+    function _checkAuthorized(address seller, Ladder calldata ladder, bytes32 r, bytes32 vs) private view {
+        bytes32 ladderHash = _hashLadder(ladder, ladder.prices, ladder.units);
         if (r == bytes32(0)) {
             if (_posted[ladder.listingId] != ladderHash) revert MarketplaceLadderNotPosted(ladder.listingId);
-            return (prices, tierUnits);
+            return;
         }
         // slither-disable-next-line unused-return -- the third value only details `err`, which is checked
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(DOMAIN_SEPARATOR(), ladderHash), r, vs);
