@@ -96,8 +96,10 @@ interface IMarketTypes {
     }
 
     /// @notice A listing: one model, a round range, one mode, and the terms of the day it was
-    /// created. Two slots, both read by a fill. Round numbers fit 16 bits (Numerai is near round
-    /// 1,100); a model id is a UUID (16 bytes), so it fits 128 bits.
+    /// created. Stored in two slots, both read by a fill, with the fields in another order than
+    /// here (see `MarketListings.StoredListing`) so that all a fill writes is in one slot. Round
+    /// numbers fit 16 bits (Numerai is near round 1,100); a model id is a UUID (16 bytes), so it
+    /// fits 128 bits.
     /// @param seller The model's owner when the listing was created; every sale re-checks it.
     /// @param version Lowest ladder version that can still be filled.
     /// @param sold Units of the current version sold for `soldRound`.

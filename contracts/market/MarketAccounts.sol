@@ -140,11 +140,33 @@ abstract contract MarketAccounts is MarketParams, ReentrancyGuard, IMarketAccoun
 
     function _debit(address account, uint256 amount) internal {
         Account storage a = _accounts[account];
-        uint256 balance = a.balance;
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(a.slot)
+        }
+        // `balance` is the slot's low 88 bits (see `Account`).
+        uint256 balance = uint88(word);
         if (balance < amount) revert MarketplaceInsufficientBalance(account, balance, amount);
-        // Cannot underflow: checked just above.
-        unchecked {
-            a.balance = uint88(balance - amount);
+        // amount <= balance: subtracting from the whole slot leaves the other fields as they are.
+        assembly ("memory-safe") {
+            sstore(a.slot, sub(word, amount))
+        }
+    }
+
+    /// @dev Locks `amount` more of `seller`'s bond, which must cover all it then locks.
+    function _lockBond(address seller, uint256 amount) internal {
+        Seller storage s = _sellers[seller];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(s.slot)
+        }
+        // `bond` is bits 0-87 of the slot, `locked` bits 88-175 (see `Seller`).
+        uint256 bond = uint88(word);
+        uint256 locked = uint88(word >> 88) + amount;
+        if (bond < locked) revert MarketplaceBondTooLow(seller, bond, locked);
+        // locked <= bond < 2^88: adding into `locked`'s bits cannot carry into `counter`.
+        assembly ("memory-safe") {
+            sstore(s.slot, add(word, shl(88, amount)))
         }
     }
 

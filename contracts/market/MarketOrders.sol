@@ -23,31 +23,36 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 orderId) {
-        Listing storage l;
+        (uint256 w0, uint256 w1) = _listingWords(_listings[ladder.listingId]);
+        _authorizeFill(w0, w1, ladder, r, vs);
         uint256 units;
         uint256 cost;
         {
             uint256 soldBefore;
-            (l, units, cost, soldBefore) = _takeFromLadder(ladder, r, vs, maxUnits, maxUnitPrice);
-            orderId = uint256(keccak256(abi.encode(ladder.listingId, ladder.version, ladder.round, soldBefore)));
+            (soldBefore, orderId) = _soldBefore(w0, ladder);
+            (units, cost) = _walk(ladder, soldBefore, maxUnits, maxUnitPrice);
+            _recordSold(ladder, soldBefore + units);
         }
-        uint256 collateral = _collateralFor(l.mode, l.terms, units);
-        _checkBounds(collateral, l.feeBps, maxCollateral, maxFeeBps);
+        // mode: bits 160-167 of slot 0; feeBps, terms: bits 160-175, 192-223 of slot 1.
+        uint256 collateral = _collateralFor(Mode(uint8(w0 >> 160)), uint32(w1 >> 192), units);
+        _checkBounds(collateral, uint16(w1 >> 160), maxCollateral, maxFeeBps);
         _debit(msg.sender, cost + collateral);
-        _openFilled(l, ladder, orderId, units, cost, collateral);
+        _openFilled(w0, w1, ladder, orderId, units, cost, collateral);
     }
 
     /// @dev Opens the order a fill of `ladder` made (a helper only to keep `fill`'s stack shallow).
     function _openFilled(
-        Listing storage l,
+        uint256 w0,
+        uint256 w1,
         Ladder calldata ladder,
         uint256 orderId,
         uint256 units,
         uint256 cost,
         uint256 collateral
     ) private {
-        Order memory o = _newOrder(l, orderId, msg.sender, ladder.deliverBy, cost, collateral);
-        _openOrder(o, ladder.listingId, ladder.round, units, l.minBondBps);
+        uint32 deliverBy = ladder.deliverBy;
+        uint256 bond = _openOrder(w0, w1, orderId, msg.sender, deliverBy, cost, collateral);
+        _emitOrderOpened(orderId, ladder.listingId, msg.sender, ladder.round, units, deliverBy, w1, cost, collateral, bond);
     }
 
     /// @inheritdoc IMarketOrders
@@ -61,7 +66,7 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         uint256 maxCollateral,
         uint256 maxFeeBps
     ) external returns (uint256 bidId) {
-        Listing storage l = _openListing(listingId);
+        StoredListing storage l = _openListing(listingId);
         if (round < l.fromRound || round > l.toRound) revert MarketplaceRoundNotListed(listingId, round);
         if (units == 0) revert MarketplaceNothingToFill();
         if (expiry <= block.timestamp) revert MarketplaceInvalidExpiry(expiry);
@@ -81,21 +86,18 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         Bid memory bid = _bids[bidId];
         if (bid.buyer == address(0)) revert MarketplaceBidNotOpen(bidId);
         if (block.timestamp > bid.expiry) revert MarketplaceBidExpired(bidId);
-        Listing storage l = _openListing(bid.listingId);
-        if (l.seller != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
-        _requireOwner(l);
+        (uint256 w0, uint256 w1) = _listingWords(_openListing(bid.listingId));
+        if (address(uint160(w0)) != msg.sender) revert MarketplaceNotSeller(bid.listingId, msg.sender);
+        _requireOwner(uint128(w1), msg.sender);
 
         delete _bids[bidId];
         orderId = uint256(keccak256(abi.encode(bidId)));
         emit BidAccepted(bidId, orderId);
         // The bid's escrow becomes the order's escrow: no balance moves. The listing's fee and
         // terms have not changed since the bid was posted (a listing's terms never change).
-        _openOrder(
-            _newOrder(l, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral),
-            bid.listingId,
-            bid.round,
-            bid.units,
-            l.minBondBps
+        uint256 bond = _openOrder(w0, w1, orderId, bid.buyer, bid.deliverBy, bid.price, bid.collateral);
+        _emitOrderOpened(
+            orderId, bid.listingId, bid.buyer, bid.round, bid.units, bid.deliverBy, w1, bid.price, bid.collateral, bond
         );
     }
 
@@ -120,39 +122,93 @@ abstract contract MarketOrders is MarketListings, IMarketOrders {
         return _orderHashes[orderId];
     }
 
-    /// @dev Locks the order's seller bond, checks the deadline and that the seller's bond covers
-    /// all it locks, stores the commitment. The escrow must already be taken from the buyer.
-    function _openOrder(Order memory o, uint256 listingId, uint16 round, uint256 units, uint256 minBondBps) private {
-        _checkDeliverBy(o.deadline);
-        o.bond = _u88(_requiredBond(o.price, minBondBps));
-        {
-            Seller storage s = _sellers[o.seller];
-            uint256 locked = s.locked + o.bond;
-            if (s.bond < locked) revert MarketplaceBondTooLow(o.seller, s.bond, locked);
-            s.locked = uint88(locked);
+    /// @dev Opens a Paid order of the listing whose slots are `w0`, `w1` (see `_listingWords`) on
+    /// the listing's terms: checks the deadline, locks the order's seller bond (price × the
+    /// listing's minimum bond ratio) if the seller's bond covers all it locks, stores the
+    /// commitment. The escrow must already be taken from the buyer.
+    /// @return bond The seller bond the order locks.
+    function _openOrder(
+        uint256 w0,
+        uint256 w1,
+        uint256 id,
+        address buyer,
+        uint32 deliverBy,
+        uint256 price,
+        uint256 collateral
+    ) private returns (uint256 bond) {
+        _checkDeliverBy(deliverBy);
+        // minBondBps: bits 176-191 of slot 1.
+        bond = _requiredBond(price, uint16(w1 >> 176));
+        // One test for the three amounts; `_u88` names the one too large.
+        if ((price | collateral | bond) > type(uint88).max) {
+            _u88(price);
+            _u88(collateral);
+            _u88(bond);
         }
-        _orderHashes[o.id] = keccak256(abi.encode(o));
-        emit OrderOpened(o.id, listingId, o.buyer, round, units, o.deadline, o.feeBps, o.price, o.buyerCollateral, o.bond);
+        _lockBond(address(uint160(w0)), bond);
+        _orderHashes[id] = _hashNewOrder(w0, w1, id, buyer, deliverBy, price, collateral, bond);
     }
 
-    /// @dev A new Paid order of listing `l`, on the listing's terms (its bond is set by `_openOrder`).
-    function _newOrder(Listing storage l, uint256 id, address buyer, uint32 deliverBy, uint256 price, uint256 collateral)
-        private
-        view
-        returns (Order memory o)
-    {
-        // Field by field: a 13-field constructor call is too deep a stack for the legacy pipeline.
-        o.id = id;
-        o.seller = l.seller;
-        o.buyer = buyer;
-        o.mode = l.mode;
-        o.state = OrderState.Paid;
-        o.deadline = deliverBy;
-        o.feeBps = l.feeBps;
-        o.terms = l.terms;
-        o.verdictWindow = l.verdictWindow;
-        o.price = _u88(price);
-        o.buyerCollateral = _u88(collateral);
+    /// @dev `keccak256(abi.encode(o))` of the new order `o` (see `Order`), its 13 words written in
+    /// place: building the struct costs more, and on the legacy pipeline (Slither's) a 13-field
+    /// literal is too deep a stack. mode: bits 160-167 of slot 0; feeBps, terms, verdictWindow:
+    /// bits 160-175, 192-223, 224-255 of slot 1. The amounts are at most 88 bits (checked).
+    function _hashNewOrder(
+        uint256 w0,
+        uint256 w1,
+        uint256 id,
+        address buyer,
+        uint32 deliverBy,
+        uint256 price,
+        uint256 collateral,
+        uint256 bond
+    ) private pure returns (bytes32 h) {
+        uint256 paid = uint256(OrderState.Paid);
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, id)
+            mstore(add(p, 0x20), and(w0, 0xffffffffffffffffffffffffffffffffffffffff)) // seller
+            mstore(add(p, 0x40), buyer)
+            mstore(add(p, 0x60), and(shr(160, w0), 0xff)) // mode
+            mstore(add(p, 0x80), paid) // state
+            mstore(add(p, 0xa0), 0) // verdict: None
+            mstore(add(p, 0xc0), deliverBy) // deadline
+            mstore(add(p, 0xe0), and(shr(160, w1), 0xffff)) // feeBps
+            mstore(add(p, 0x100), and(shr(192, w1), 0xffffffff)) // terms
+            mstore(add(p, 0x120), shr(224, w1)) // verdictWindow
+            mstore(add(p, 0x140), price)
+            mstore(add(p, 0x160), collateral) // buyerCollateral
+            mstore(add(p, 0x180), bond)
+            h := keccak256(p, 0x1a0)
+        }
+    }
+
+    /// @dev Emits `OrderOpened`, encoded in place (feeBps: bits 160-175 of listing slot 1 `w1`).
+    function _emitOrderOpened(
+        uint256 id,
+        uint256 listingId,
+        address buyer,
+        uint16 round,
+        uint256 units,
+        uint32 deliverBy,
+        uint256 w1,
+        uint256 price,
+        uint256 collateral,
+        uint256 bond
+    ) private {
+        bytes32 topic = OrderOpened.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, buyer)
+            mstore(add(p, 0x20), round)
+            mstore(add(p, 0x40), units)
+            mstore(add(p, 0x60), deliverBy)
+            mstore(add(p, 0x80), and(shr(160, w1), 0xffff)) // feeBps
+            mstore(add(p, 0xa0), price)
+            mstore(add(p, 0xc0), collateral)
+            mstore(add(p, 0xe0), bond)
+            log3(p, 0x100, topic, id, listingId)
+        }
     }
 
     function _collateralFor(Mode mode, uint32 termsId, uint256 units) private view returns (uint256) {
