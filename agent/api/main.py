@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from agent.api import auth
 from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
+from agent.api.views.answers import CachedAnswers
 from agent.api.routes import (
     events,
     health,
@@ -24,6 +25,9 @@ def create_app(service: Service) -> FastAPI:
         title="nmrx agent",
         description="Payouts, order books and settlement for the Numerai community.",
         version="0.1.0",
+        # The API's own metrics are Prometheus (/metrics); FastAPI's native OpenTelemetry hooks
+        # would look up the global providers on every request (tens of µs) to find none set.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.service = service
     app.include_router(health.router)
@@ -32,4 +36,7 @@ def create_app(service: Service) -> FastAPI:
     for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
         app.include_router(write_routes.router)
     app.include_router(dashboard_router)  # the dashboard's page and files (/dashboard)
+    # A URL a read route answered before, its data unchanged: served before routing (the payouts
+    # question is asked again and again; see agent/api/views/answers.py).
+    app.add_middleware(CachedAnswers)
     return app
