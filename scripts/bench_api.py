@@ -209,6 +209,69 @@ def autocannon(url: str, connections: int, duration: float, rate: int | None = N
     return result
 
 
+# Evenly paced open-loop load (node's own http client, keep-alive, at most `connections` sockets):
+# request i is due at start + i / rate whatever the answers do, and its latency counts from when
+# it was due (queueing behind a slow answer included: no coordinated omission), in µs.
+# autocannon's --overallRate is not this: it gives each connection a budget per second that it
+# spends as fast as it is answered at the start of each second, a burst.
+PACED_JS = r"""
+const http = require('http');
+const [url, rate, seconds, connections] = process.argv.slice(1);
+const total = Math.round(Number(rate) * Number(seconds));
+const agent = new http.Agent({keepAlive: true, maxSockets: Number(connections)});
+const latencies = [];
+let sent = 0, finished = 0, non200 = 0, errors = 0;
+const start = process.hrtime.bigint();
+const gap = 1e9 / Number(rate);
+function done() {
+  if (++finished < total) return;
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const at = q => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  console.log(JSON.stringify({answers: latencies.length, non200, errors, duration: elapsed,
+                              p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]}));
+  agent.destroy();
+}
+function fire(due) {
+  const req = http.get(url, {agent}, res => {
+    if (res.statusCode !== 200) non200++;
+    res.resume();
+    res.on('end', () => { latencies.push(Number(process.hrtime.bigint() - due) / 1e6); done(); });
+  });
+  req.on('error', () => { errors++; done(); });
+}
+const timer = setInterval(() => {
+  const now = process.hrtime.bigint();
+  while (sent < total) {
+    const due = start + BigInt(Math.round(sent * gap));
+    if (due > now) break;
+    fire(due);
+    sent++;
+  }
+  if (sent >= total) clearInterval(timer);
+}, 1);
+"""
+
+
+def paced(url: str, connections: int, duration: float, rate: int) -> dict:
+    """Evenly paced load at `rate` answers/s (PACED_JS); fails unless every answer was a 200."""
+    done = subprocess.run(["node", "-e", PACED_JS, url, str(rate), str(duration),
+                           str(connections)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench_api: the paced load failed: {done.stderr.strip()[-300:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["non200"] or result["errors"]:
+        raise SystemExit(f"bench_api: not every answer was a 200 at {url}: {result}")
+    return result
+
+
+def summary(result: dict) -> tuple:
+    """(answers, p50, p99, answers/s) of an autocannon result (latencies in whole ms)."""
+    lat = result["latency"]
+    return result["2xx"], f"{lat['p50']:.0f}", f"{lat['p99']:.0f}", result["2xx"] / result[
+        "duration"]
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of the processes so far (/proc/PID/stat, clock ticks)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -305,10 +368,17 @@ def main() -> None:
                 cpu_us = (cpu_seconds(pids) - cpu) / answers * 1e6
                 app_n, app_s = (b - a for a, b in zip(app, app_seconds(base), strict=True))
                 app_us = app_s / app_n * 1e6 if app_n else float("nan")
-                rows.append((f"API ({who}): {label}", "closed loop", got, cpu_us, app_us))
+                rows.append((f"API ({who}): {label}", "closed loop (autocannon)",
+                             *summary(got), cpu_us, app_us))
                 for rate in rates:
                     got = autocannon(url, args.connections, args.duration, rate)
-                    rows.append((f"API ({who}): {label}", f"{rate:,}/s", got, None, None))
+                    rows.append((f"API ({who}): {label}", f"{rate:,}/s autocannon --overallRate",
+                                 *summary(got), None, None))
+                for rate in rates:
+                    got = paced(url, args.connections, args.duration, rate)
+                    rows.append((f"API ({who}): {label}", f"{rate:,}/s evenly paced",
+                                 got["answers"], f"{got['p50']:.2f}", f"{got['p99']:.2f}",
+                                 got["answers"] / got["duration"], None, None))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -318,11 +388,10 @@ def main() -> None:
             raise SystemExit(f"bench_api: {errors} numerapi questions failed")
         print()
         print("| what | load | answers | p50 ms | p99 ms | answers/s | server CPU µs/answer "
-              "| in-app µs/answer |")
+              "| in-app µs/answer (route histogram) |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
-        for name, load, got, cpu_us, app_us in rows:
-            print(f"| {name} | {load} | {got['2xx']:,} | {got['latency']['p50']:.0f} "
-                  f"| {got['latency']['p99']:.0f} | {got['2xx'] / got['duration']:,.0f} "
+        for name, load, answers, p50, p99, rps, cpu_us, app_us in rows:
+            print(f"| {name} | {load} | {answers:,} | {p50} | {p99} | {rps:,.0f} "
                   f"| {'' if cpu_us is None else f'{cpu_us:.0f}'} "
                   f"| {'' if app_us is None else f'{app_us:.0f}'} |")
         print(f"| numerapi per model, the Payouts app's way ({MODELS} calls/question) "
