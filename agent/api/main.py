@@ -20,8 +20,21 @@ from agent.api.routes import (
 )
 
 
+class AgentApp(FastAPI):
+    """FastAPI with a front door: a URL a read route answered before, its data unchanged, is
+    served from the read model's cache before the middleware stack and routing (the payouts
+    question is asked again and again; see agent/api/views/answers.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._front_door = CachedAnswers(super().__call__, self.state)
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self._front_door(scope, receive, send)
+
+
 def create_app(service: Service) -> FastAPI:
-    app = FastAPI(
+    app = AgentApp(
         title="nmrx agent",
         description="Payouts, order books and settlement for the Numerai community.",
         version="0.1.0",
@@ -36,7 +49,4 @@ def create_app(service: Service) -> FastAPI:
     for write_routes in (auth, relay, ownership, events, webhooks):  # signed writes, notifications
         app.include_router(write_routes.router)
     app.include_router(dashboard_router)  # the dashboard's page and files (/dashboard)
-    # A URL a read route answered before, its data unchanged: served before routing (the payouts
-    # question is asked again and again; see agent/api/views/answers.py).
-    app.add_middleware(CachedAnswers)
     return app

@@ -32,21 +32,23 @@ def remember(request: Request, read: ReadModel, owner: str, version: tuple,
 
 
 class CachedAnswers:
-    """ASGI middleware: a GET whose request line (raw path and query) a route answered before is
-    served from the read model when the owner's data version is unchanged (`ReadModel.answered`
-    checks the store first, as the route would). Everything else, and any request line not seen
-    yet or whose data changed, goes to the app. Counted in the same Prometheus series as the
-    route, so /metrics still shows every answer."""
+    """The app's front door (see `agent.api.main.AgentApp`): a GET whose request line (raw path
+    and query) a route answered before is served from the read model when the owner's data
+    version is unchanged (`ReadModel.answered` checks the store first, as the route would), before
+    any middleware, routing or validation. Everything else, and any request line not seen yet or
+    whose data changed, goes to `app`. Counted in the same Prometheus series as the route, so
+    /metrics still shows every answer."""
 
-    def __init__(self, app):
+    def __init__(self, app, state):
         self.app = app
+        self.state = state  # the FastAPI app's state, where the read model lives
         self._counters: dict = {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        read: ReadModel | None = getattr(scope["app"].state, "read", None)
+        read: ReadModel | None = getattr(self.state, "read", None)
         found = read.answered(scope["path"], scope["query_string"]) if read else None
         if found is None:
             return await self.app(scope, receive, send)
