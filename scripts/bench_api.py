@@ -218,9 +218,13 @@ PACED_JS = r"""
 const http = require('http');
 const [url, rate, seconds, connections] = process.argv.slice(1);
 const total = Math.round(Number(rate) * Number(seconds));
-const agent = new http.Agent({keepAlive: true, maxSockets: Number(connections)});
+// fifo: every open socket is reused in turn, so none idles into the server's keep-alive
+// timeout (5 s) and is closed just as a request is sent on it.
+const agent = new http.Agent({keepAlive: true, maxSockets: Number(connections),
+                              scheduling: 'fifo'});
 const latencies = [];
 let sent = 0, finished = 0, non200 = 0, errors = 0;
+const reasons = {};
 const start = process.hrtime.bigint();
 const gap = 1e9 / Number(rate);
 function done() {
@@ -228,7 +232,7 @@ function done() {
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   latencies.sort((a, b) => a - b);
   const at = q => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  console.log(JSON.stringify({answers: latencies.length, non200, errors, duration: elapsed,
+  console.log(JSON.stringify({answers: latencies.length, non200, errors, reasons, duration: elapsed,
                               p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]}));
   agent.destroy();
 }
@@ -238,7 +242,7 @@ function fire(due) {
     res.resume();
     res.on('end', () => { latencies.push(Number(process.hrtime.bigint() - due) / 1e6); done(); });
   });
-  req.on('error', () => { errors++; done(); });
+  req.on('error', e => { errors++; reasons[e.code || e.message] = 1; done(); });
 }
 const timer = setInterval(() => {
   const now = process.hrtime.bigint();
