@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from agent.api import auth
 from agent.api.dashboard import router as dashboard_router
 from agent.api.deps import Service
-from agent.api.views.answers import CachedAnswers
 from agent.api.routes import (
     events,
     health,
@@ -18,6 +17,7 @@ from agent.api.routes import (
     relay,
     webhooks,
 )
+from agent.api.views.answers import CachedAnswers
 
 
 class AgentApp(FastAPI):
