@@ -8,13 +8,15 @@ model) from the tournament simulator, in the same run. Not a test: prints a tabl
 
 The load generator is autocannon (bench/node_modules, `make bench-tools`), a far cheaper client
 than Python: it and the API share this machine's cores, so every cycle it spends is one the
-server does not get. Two kinds of load per question, each at `--connections` connections:
+server does not get. Three kinds of load per question, each at `--connections` connections:
 
-- closed loop: each connection asks again as soon as it is answered (throughput; latency is then
-  connections / throughput by construction);
-- a fixed offered rate (`--overallRate`, spread over the connections): the latency users see at a
-  stated load. autocannon corrects for coordinated omission (a late answer also delays the
-  requests that should have been sent meanwhile, and those count as late too).
+- closed loop (autocannon): each connection asks again as soon as it is answered (throughput;
+  latency is then connections / throughput by construction);
+- autocannon's `--overallRate` at each of `--rates`: each connection gets a budget per second that
+  it spends as fast as it is answered at the start of each second (bursts, not an even pace);
+- evenly paced at each of `--rates` (PACED_JS, node's http client): request i is due at
+  start + i/rate and its latency counts from then, so a stall also delays every request due
+  behind it (no coordinated omission): the latency users see at a stated load.
 
 Every answer must be a 200 (autocannon's non2xx, errors and timeouts all 0) or the bench fails.
 Per closed-loop run, the server process's CPU time per answer (from /proc) and the time inside the
