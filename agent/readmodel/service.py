@@ -4,11 +4,13 @@ keeps the events coming. Built once per app from the service's settings."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from agent.chain import ContractBook
 from agent.rates import Rates
@@ -20,6 +22,37 @@ from agent.store import Store
 log = logging.getLogger(__name__)
 
 RATE_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "JPY", "BTC", "ETH")
+
+
+class Answer(NamedTuple):
+    """A rendered 200 answer, ready to send: its body, its ETag (a hash of the body, so equal
+    answers share it), its raw ASGI headers, and those a 304 repeats (ETag, Cache-Control)."""
+
+    body: bytes
+    etag: str
+    headers: tuple[tuple[bytes, bytes], ...]
+    validators: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str, extra: dict[str, str] | None = None) -> Answer:
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        # no-cache: a client may keep the answer but must revalidate it (a cheap 304) each time.
+        validators = ((b"etag", etag.encode()), (b"cache-control", b"no-cache"))
+        headers = ((b"content-type", media_type.encode()),
+                   (b"content-length", str(len(body)).encode()), *validators,
+                   *((k.lower().encode(), v.encode()) for k, v in (extra or {}).items()))
+        return cls(body, etag, headers, validators)
+
+    def matches(self, if_none_match: str | None) -> bool:
+        """True when the client already holds this answer (`If-None-Match`, RFC 9110 weak
+        comparison: a list of tags, `W/` ignored, or `*`)."""
+        if not if_none_match:
+            return False
+        for tag in if_none_match.split(","):
+            tag = tag.strip().removeprefix("W/")
+            if tag == self.etag or tag == "*":
+                return True
+        return False
 
 
 class ResponseCache:
@@ -41,10 +74,27 @@ class ResponseCache:
         value = make()
         with self._lock:
             self.misses += 1
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self._put(key, value)
         return value
+
+    def peek(self, key):
+        """The value under `key` (counted as a hit), else None; nothing is made."""
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._put(key, value)
+
+    def _put(self, key, value) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
 
 
 class ReadModel:
@@ -61,6 +111,7 @@ class ReadModel:
         self.rates = Rates(self.store)
         self.book = ContractBook(service.w3, service.deployments, service.settings.build_dir)
         self.cache = ResponseCache()
+        self.lines = ResponseCache()  # request line → (owner, route) of a remembered answer
         self._prices: dict[str, tuple[tuple, PriceTable]] = {}
         self._rates_version: tuple = ()
         self._rates_checked = float("-inf")
@@ -91,6 +142,33 @@ class ReadModel:
             self._rates_version = self.rates.version()
             self._rates_checked = now
         return version, self._rates_version
+
+    # -- answers by request line (agent.api.views.fastpath) --------------------------------------
+
+    def remember(self, path: str, query: bytes, owner: str, route: str, version: tuple,
+                 answer: Answer) -> None:
+        """Keep `answer`, rendered for the owner's data `version` (taken before rendering), for
+        this exact request line (raw path and query string): a later identical request is then
+        served without routing or parsing (see `answered`) while that version is the newest.
+        Only answers a route validated and rendered get here."""
+        self.lines.put((path, query), (owner, route))
+        self.cache.put(("line", path, query, version), answer)
+
+    def answered(self, path: str, query: bytes) -> tuple[str, Answer] | None:
+        """(route, answer) for a request line answered before, when the data it showed is still
+        the newest (the store is checked first, as the route does); else None."""
+        line = self.lines.peek((path, query))
+        if line is None:
+            return None
+        owner, route = line
+        answer = self.cache.peek(("line", path, query, self.owner_version(owner)))
+        return None if answer is None else (route, answer)
+
+    def owner_version(self, owner: str) -> tuple:
+        """What one owner's payout answers depend on, caught up with the store first: the owner's
+        events (a new claim or position, a rebuild) and the rates table."""
+        _events, rates = self.sync()
+        return self.projection.owner_version(owner), rates
 
     def prices(self, currency: str) -> PriceTable:
         currency = currency.upper()

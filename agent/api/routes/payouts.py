@@ -11,16 +11,17 @@ from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from agent.api.views.answers import remember, respond
 from agent.api.views.params import PageDep, ReadDep, model_id
 from agent.api.views.params import address as parse_address
 from agent.api.views.params import currency as parse_currency
 from agent.api.views.route import ReadRoute
 from agent.readmodel.payouts import Filters, claim_rows, grouped
-from agent.readmodel.service import ReadModel
+from agent.readmodel.service import Answer, ReadModel
 
 
 @asynccontextmanager
@@ -105,8 +106,13 @@ def _prices(read: ReadModel, code: str):
     return prices
 
 
-@router.get("/v1/users/{address}/payouts", response_model=Payouts)
+NOT_MODIFIED = {304: {"description": "Not Modified: the `If-None-Match` request header holds "
+                                  "this answer's ETag (sent with every 200)"}}
+
+
+@router.get("/v1/users/{address}/payouts", response_model=Payouts, responses=NOT_MODIFIED)
 async def payouts(
+    request: Request,
     read: ReadDep,
     page: PageDep,
     address: AddressPath,
@@ -120,32 +126,36 @@ async def payouts(
     """Every booked and pending payout of the user's models, grouped by model or by round.
 
     (A coroutine: a cached answer is served without a thread hop; catching up with the store is
-    one indexed query at most every half second.)"""
+    one indexed query at most every half second. The same URL asked again while the user's data
+    is unchanged is answered by `CachedAnswers` before it reaches this function.)"""
     owner = parse_address(address)
     code = parse_currency(currency)
     filters = _filters(model, tournament, round_from, round_to)
-    _events, rates = read.sync()
-    version = (read.projection.owner_version(owner), rates)
+    version = read.owner_version(owner)
     key = ("payouts", owner, group.value, filters, code, page.limit, page.offset, version)
 
-    def render() -> bytes:
+    def render() -> Answer:
         prices = _prices(read, code)
         items, totals = grouped(read.projection, owner, group.value, filters, prices)
         chunk, next_cursor = page.slice(items)
-        return json.dumps({
+        return Answer.of(json.dumps({
             "address": owner, "currency": code, "group": group.value, "items": chunk,
             "next_cursor": next_cursor, "totals": totals,
-        }, separators=(",", ":")).encode()
+        }, separators=(",", ":")).encode(), "application/json")
 
-    return Response(read.cache.get_or_make(key, render), media_type="application/json")
+    answer = read.cache.get_or_make(key, render)
+    remember(request, read, owner, version, answer)
+    return respond(request, answer)
 
 
 @router.get(
     "/v1/users/{address}/payouts.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "one row per claim"}},
+    responses={200: {"content": {"text/csv": {}}, "description": "one row per claim"},
+               **NOT_MODIFIED},
 )
 def payouts_csv(
+    request: Request,
     read: ReadDep,
     address: AddressPath,
     model: ModelQ = None,
@@ -158,17 +168,18 @@ def payouts_csv(
     owner = parse_address(address)
     code = parse_currency(currency)
     filters = _filters(model, tournament, round_from, round_to)
-    _events, rates = read.sync()
-    version = (read.projection.owner_version(owner), rates)
+    version = read.owner_version(owner)
     key = ("payouts.csv", owner, filters, code, version)
+    name = f"nmrx-payouts-{owner}-{code}.csv"
 
-    def render() -> bytes:
+    def render() -> Answer:
         out = io.StringIO()
         writer = csv.DictWriter(out, FIELDS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(claim_rows(read.projection, owner, filters, _prices(read, code)))
-        return out.getvalue().encode()
+        return Answer.of(out.getvalue().encode(), "text/csv; charset=utf-8",
+                         {"Content-Disposition": f'attachment; filename="{name}"'})
 
-    name = f"nmrx-payouts-{owner}-{code}.csv"
-    return Response(read.cache.get_or_make(key, render), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    answer = read.cache.get_or_make(key, render)
+    remember(request, read, owner, version, answer)
+    return respond(request, answer)
