@@ -371,7 +371,8 @@ def staking_rows(r: dict) -> list[str]:
     return raw_rows(r) + [
         f"| positions claimed and routed by `claimBatch` jobs of {r['batch']}"
         f" ({r['positions']} positions) | {r['send_rate']:.0f} positions/s = {verdict(ratio)} |",
-        "| the same with the agent's checks first (fetch, proof vs root, recomputation) |"
+        "| the same with the agent's checks first (fetch, proof vs root, recomputation) and"
+        " the watcher's ingest after |"
         f" {checked:.0f} positions/s = {checked / r['raw_rate']:.1f}x raw |",
     ]
 
