@@ -25,7 +25,8 @@ context only.
 
     python scripts/bench_agent.py [--chain ganache|hardhat|both] [--positions 100000]
                                   [--calls 200] [--staking-positions 200] [--market-orders 200]
-                                  [--market-batch 50] [--only-staking | --only-market]
+                                  [--staking-batch 40] [--market-batch 50]
+                                  [--only-staking | --only-market]
                                   [--node-logging]
 """
 
