@@ -445,56 +445,67 @@ def render(s: dict) -> list[str]:
     return lines
 
 
-def fresh_chain(folder: Path, out=sys.stderr):
-    """A throwaway ganache on a free loopback port with every contract deployed and one key for
-    the agent (attestor, operator, Numerai's signer); returns (chain, Contracts)."""
+def fresh_chain(folder: Path, out=sys.stderr, port: int | None = None):
+    """A throwaway ganache on `port` (default: a free loopback port) with every contract
+    deployed and one key for the agent (attestor, operator, Numerai's signer); returns
+    (chain, Contracts)."""
     import socket
 
-    from agent import deploy
-    from agent.chain import ContractBook, Deployments, connect
     from agent.config import Settings
     from agent.localchain import LocalChain
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
     settings = Settings(data_dir=folder, chain_port=port, rpc_url=None)
     chain = LocalChain(settings)
     out.write(f"nmrx simulate: starting a fresh chain at {settings.chain_url} ...\n")
     chain.start()
     try:
-        w3 = connect(settings.chain_url)
-        agent = Account.from_key(Web3.keccak(text=f"nmrx-simulate-agent/{port}"))
-        funder = w3.eth.accounts[0]
-        w3.eth.wait_for_transaction_receipt(
-            w3.eth.send_transaction({"from": funder, "to": agent.address, "value": 100 * 10**18})
-        )
-        out.write("nmrx simulate: deploying ...\n")
-        deploy.deploy(
-            settings.chain_url,
-            {
-                "NMRX_AGENT_ADDRESS": agent.address,
-                "NMRX_DEPLOYMENTS_DIR": str(folder / "deployments"),
-            },
-        )
-        book = ContractBook(
-            w3, Deployments.load(folder / "deployments", w3.eth.chain_id), settings.build_dir
-        )
-        contracts = Contracts(
-            w3,
-            book.contract("NMR"),
-            book.contract("ModelRegistry"),
-            book.contract("TournamentStaking"),
-            book.contract("PayoutPool"),
-            operator=agent,
-            attestor=agent,
-            numerai=agent,
-            funder=funder,
-        )
+        contracts = deploy_contracts(settings.chain_url, folder, out)
     except BaseException:
         chain.stop()
         raise
     return chain, contracts
+
+
+def deploy_contracts(rpc_url: str, folder: Path, out=sys.stderr) -> Contracts:
+    """Every contract deployed on the empty chain at `rpc_url` (any node whose first unlocked
+    account has ether, e.g. a benchmark's other chain), the deployments book in
+    `folder`/deployments, and a fresh key for the agent funded from that account."""
+    from agent import deploy
+    from agent.chain import ContractBook, Deployments, connect
+    from agent.config import Settings
+
+    w3 = connect(rpc_url)
+    agent = Account.from_key(Web3.keccak(text=f"nmrx-simulate-agent/{rpc_url}"))
+    funder = w3.eth.accounts[0]
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction({"from": funder, "to": agent.address, "value": 100 * 10**18})
+    )
+    out.write("nmrx simulate: deploying ...\n")
+    deploy.deploy(
+        rpc_url,
+        {
+            "NMRX_AGENT_ADDRESS": agent.address,
+            "NMRX_DEPLOYMENTS_DIR": str(folder / "deployments"),
+        },
+    )
+    book = ContractBook(
+        w3, Deployments.load(folder / "deployments", w3.eth.chain_id), Settings().build_dir
+    )
+    return Contracts(
+        w3,
+        book.contract("NMR"),
+        book.contract("ModelRegistry"),
+        book.contract("TournamentStaking"),
+        book.contract("PayoutPool"),
+        operator=agent,
+        attestor=agent,
+        numerai=agent,
+        funder=funder,
+    )
 
 
 def main(
