@@ -121,6 +121,15 @@ abstract contract PoolStorage is IPayoutPool {
         }
     }
 
+    /// @dev `model`'s bucket as its raw slot: `ownerId` is bits 0-39, `idle` 40-135, `atRisk` 136-231,
+    /// `flags` 232-255. Reading it into a `Bucket` in memory costs an allocation and four unpackings.
+    function _bucketWord(bytes32 model) internal view returns (uint256 word) {
+        Bucket storage bucket = _buckets[model];
+        assembly ("memory-safe") {
+            word := sload(bucket.slot)
+        }
+    }
+
     /// @dev Reverts unless the caller owns `model`'s bucket; returns the owner's id.
     function _requireBucketOwner(bytes32 model) internal view returns (uint40 id) {
         id = _idOf[msg.sender];
