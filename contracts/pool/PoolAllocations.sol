@@ -24,7 +24,7 @@ abstract contract PoolAllocations is PoolSignatures {
             if (kind == _SELF) {
                 targets[i] = Target(TargetKind.Model, model, bps);
             } else if (kind == _OTHER_MODEL) {
-                targets[i] = Target(TargetKind.Model, bytes32(uint256(_allocIdAt(model, header, ids++))), bps);
+                targets[i] = Target(TargetKind.Model, bytes32(uint256(_allocIdAt(model, header.firstId, ids++))), bps);
             } else {
                 targets[i] = Target(TargetKind(kind), bytes32(0), bps);
             }
@@ -99,9 +99,9 @@ abstract contract PoolAllocations is PoolSignatures {
                 if (kind == _SELF) {
                     toSelf += share;
                 } else if (kind == _OTHER_MODEL) {
-                    uint128 id = ids == 0 ? uint128(header >> 128) : _allocIds[model][ids - 1];
-                    ++ids;
-                    if (!_creditModel(id, ownerId, share)) toPool += share;
+                    if (!_creditModel(_allocIdAt(model, uint128(header >> 128), ids++), ownerId, share)) {
+                        toPool += share;
+                    }
                 } else if (kind == _WALLET) {
                     toWallet += share;
                 } else {
@@ -135,7 +135,8 @@ abstract contract PoolAllocations is PoolSignatures {
         return true;
     }
 
-    function _allocIdAt(bytes32 model, AllocHeader memory header, uint256 index) private view returns (uint128) {
-        return index == 0 ? header.firstId : _allocIds[model][index - 1];
+    /// @dev The `index`-th other-model target of `model` (`firstId` is its header's).
+    function _allocIdAt(bytes32 model, uint128 firstId, uint256 index) private view returns (uint128) {
+        return index == 0 ? firstId : _allocIds[model][index - 1];
     }
 }
