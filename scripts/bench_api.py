@@ -70,12 +70,11 @@ def seed(store_url: str) -> int:
         block += 1
     claims = 0
     for r in range(FIRST_ROUND, FIRST_ROUND + ROUNDS):
-        stakes = {}
         for m in model_ids():
-            stakes[m] = rng.randint(5, 50) * 10**18
-            add(POOL, "RoundStaked", {"model": m, "round": r, "amount": str(stakes[m]),
+            stake = rng.randint(5, 50) * 10**18
+            add(POOL, "RoundStaked", {"model": m, "round": r, "amount": str(stake),
                                       "caller": POOL})
-        block += 144  # a day of blocks later, the results
+        block += 144  # a day of blocks later, the results (the stake is the RoundStaked amount)
         for m in model_ids():
             payout = rng.randint(0, 10**18) * rng.randint(0, 5)
             burn = rng.randint(0, 10**18) if payout == 0 else 0

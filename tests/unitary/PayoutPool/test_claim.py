@@ -41,7 +41,8 @@ def test_claim_splits_payout_by_allocation(pool, numerai, staked, deposited, ali
     assert user_view(pool, alice)["liquid"] == 702 * NMR
     e = tx.events["RoundClaimed"]
     # The other models' part is what the event's split leaves of the payout.
-    assert (e["payout"] - e["toSelf"] - e["toPool"] - e["toWallet"], e["toPool"]) == (3 * NMR, 2 * NMR)
+    to_models = e["payout"] - e["toSelf"] - e["toPool"] - e["toWallet"]
+    assert (to_models, e["toPool"]) == (3 * NMR, 2 * NMR)
 
 
 def test_last_target_gets_the_rounding_remainder(pool, numerai, staked, deposited, alice, rando):
