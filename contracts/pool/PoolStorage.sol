@@ -18,7 +18,8 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// is held by the tournament.
 abstract contract PoolStorage is IPayoutPool {
     /// @dev `flags` bit 0: the policy's mode is Compound (read by claims without the policy's slot).
-    /// `_storeBucket` writes this layout as one word: keep its shifts in step with the members.
+    /// `_storeBucket`, `_bucketWord`, `_creditModel` and `_returnToBucket` read or write this layout as
+    /// one word: keep their shifts in step with the members.
     struct Bucket {
         uint40 ownerId;
         uint96 idle;
@@ -40,7 +41,8 @@ abstract contract PoolStorage is IPayoutPool {
         uint128 firstId;
     }
 
-    /// @dev `nonce` is the signature nonce of allocations and policies.
+    /// @dev `nonce` is the signature nonce of allocations and policies. `liquid` must stay the low 96
+    /// bits of the slot: `_creditLiquid` adds to the slot as a whole.
     struct Account {
         uint96 liquid;
         uint40 lastFreeWithdrawalAt;
@@ -48,7 +50,9 @@ abstract contract PoolStorage is IPayoutPool {
         uint56 nonce;
     }
 
-    /// @dev What a claim reads and writes of the pool as a whole, in one slot.
+    /// @dev What a claim reads and writes of the pool as a whole, in one slot. `_loadState`,
+    /// `_pausedIn` and `_storeLiabilities` take `liabilities` as the low 96 bits and `paused` as the
+    /// next byte: keep them in step with the members.
     struct State {
         uint96 liabilities;
         bool paused;
