@@ -93,14 +93,13 @@ def seed(store_url: str) -> int:
             stake = rng.randint(5, 50) * 10**18
             add(POOL, "RoundStaked", {"model": m, "round": r, "amount": str(stake),
                                       "caller": POOL})
-        block += 144  # a day of blocks later, the results
+        block += 144  # a day of blocks later, the results (the stake is the RoundStaked amount)
         for m in model_ids():
-            stake = rng.randint(5, 50) * 10**18
             payout = rng.randint(0, 10**18) * rng.randint(0, 5)
             burn = rng.randint(0, 10**18) if payout == 0 else 0
-            add(POOL, "RoundClaimed", {"model": m, "round": r, "stake": str(stake),
-                                       "payout": str(payout), "burn": str(burn), "toSelf": "0",
-                                       "toModels": "0", "toPool": str(payout), "toWallet": "0"})
+            add(POOL, "RoundClaimed", {"model": m, "round": r, "payout": str(payout),
+                                       "burn": str(burn), "toSelf": "0", "toPool": str(payout),
+                                       "toWallet": "0"})
             claims += 1
         block += 1
     with store.begin() as conn:

@@ -165,9 +165,12 @@ class Projection:
                 s.touched[entry[2]] += 1
             elif name == "RoundClaimed":
                 model, round_ = hex32(a["model"]), int(a["round"])
+                # The event leaves the stake out (gas): it is the sum of the position's RoundStaked
+                # amounts, which the pool emitted before any claim of it could succeed.
+                stake = s.staked[(model, round_)][0] if (model, round_) in s.staked else 0
                 claim = Claim(
                     model, round_, s.owner_at(model, at) or "", s.tournament.get(model, CLASSIC),
-                    r.block_number, r.log_index, r.tx_hash, int(a["stake"]), int(a["payout"]),
+                    r.block_number, r.log_index, r.tx_hash, stake, int(a["payout"]),
                     int(a["burn"]))
                 s.claims.append(claim)
                 s.by_owner[claim.owner].append(claim)

@@ -121,17 +121,18 @@ interface IPayoutPool is IPayoutPoolGovernance {
     /// are the new values.
     event NoncesInvalidated(address indexed user, uint256 nonce, uint256 withdrawalNonce);
     /// @notice Emitted when `model`'s result of `round` is booked (claimed, or reconciled after Numerai
-    /// finalized it): `stake - burn` went back to the model's idle stake, the payout was split into
-    /// `toSelf` (the model's idle stake), `toModels` (the owner's other models), `toPool` (liquid) and
-    /// `toWallet`.
+    /// finalized it): the stake less `burn` went back to the model's idle stake, the payout was split
+    /// into `toSelf` (the model's idle stake), `toPool` (liquid), `toWallet` and the rest,
+    /// `payout - toSelf - toPool - toWallet`, to the owner's other models. Two amounts are left out
+    /// because other events give them (each data word costs every claim 256 gas): the stake is the
+    /// sum of the model's `RoundStaked` amounts for `round` (and the tournament's `Claimed` or
+    /// `Finalized` stake), the other models' part is the difference above.
     event RoundClaimed(
         bytes32 indexed model,
         uint64 indexed round,
-        uint256 stake,
         uint256 payout,
         uint256 burn,
         uint256 toSelf,
-        uint256 toModels,
         uint256 toPool,
         uint256 toWallet
     );

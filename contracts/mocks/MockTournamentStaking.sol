@@ -112,8 +112,9 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
     /// @inheritdoc ITournamentStaking
     // slither-disable-next-line incorrect-equality -- a zero root means "not resolved", not a balance anyone can move
     function claim(uint64 round, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
-        if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
-        uint256 staked = _settle(round, msg.sender, modelId, payout, burn, proof);
+        bytes32 root = _rounds[round].root;
+        if (root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
+        uint256 staked = _settle(round, root, msg.sender, modelId, payout, burn, proof);
         emit Claimed(round, msg.sender, modelId, staked, payout, burn);
         _payOut(msg.sender, staked + payout - burn, burn);
     }
@@ -126,10 +127,11 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         external
     {
         if (msg.sender != resolver) revert MockTournamentNotResolver(msg.sender);
-        if (_rounds[round].root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
+        bytes32 root = _rounds[round].root;
+        if (root == bytes32(0)) revert MockTournamentRoundNotResolved(round);
         uint256 finalizableAt = uint256(_rounds[round].resolvedAt) + FINALIZE_GRACE;
         if (block.timestamp < finalizableAt) revert MockTournamentTooEarly(round, finalizableAt);
-        uint256 staked = _settle(round, staker, modelId, payout, burn, proof);
+        uint256 staked = _settle(round, root, staker, modelId, payout, burn, proof);
         emit Finalized(round, staker, modelId, staked, payout, burn);
         _payOut(staker, staked + payout - burn, burn);
     }
@@ -174,18 +176,24 @@ contract MockTournamentStaking is ITournamentStaking, EIP712 {
         return 0;
     }
 
-    /// @dev Verifies the leaf of a resolved round's position, clears the position, marks it claimed and
-    /// lowers the round's remaining totals; returns the stake.
-    function _settle(uint64 round, address staker, bytes32 modelId, uint256 payout, uint256 burn, bytes32[] calldata proof)
-        private
-        returns (uint256 staked)
-    {
+    /// @dev Verifies the leaf of a resolved round's position against `root` (the round's, read once by
+    /// the caller), clears the position, marks it claimed and lowers the round's remaining totals;
+    /// returns the stake.
+    function _settle(
+        uint64 round,
+        bytes32 root,
+        address staker,
+        bytes32 modelId,
+        uint256 payout,
+        uint256 burn,
+        bytes32[] calldata proof
+    ) private returns (uint256 staked) {
         staked = _stakes[round][staker][modelId];
         if (staked == 0) revert MockTournamentNoStake(round, staker, modelId);
         if (burn > staked) revert MockTournamentBurnAboveStake(burn, staked);
         Round storage r = _rounds[round]; // a storage pointer: resolvedAt's slot is not read here
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, staker, modelId, payout, burn))));
-        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert MockTournamentInvalidProof();
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert MockTournamentInvalidProof();
         (uint128 remainingPayout, uint128 remainingBurn) = (r.remainingPayout, r.remainingBurn);
         if (payout > remainingPayout || burn > remainingBurn) revert MockTournamentTotalsExceeded(round);
 

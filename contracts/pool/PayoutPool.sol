@@ -129,10 +129,10 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
         _state.liabilities -= uint96(amount); // the idle stake was part of the liabilities
         emit RoundStaked(model, auth.round, amount, msg.sender);
 
-        uint256 before = _nmr.balanceOf(address(this));
+        uint256 before = _nmrHeld();
         _nmr.forceApprove(address(_tournament), amount);
         _tournament.stake(auth, amount, signature);
-        uint256 pulled = before - _nmr.balanceOf(address(this));
+        uint256 pulled = before - _nmrHeld();
         if (pulled != amount) revert PayoutPoolStakeMismatch(amount, pulled);
     }
 
@@ -195,8 +195,13 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
     // ---------------------------------------------------------------- round results
 
     /// @inheritdoc IPayoutPool
-    function claim(bytes32 model, uint64 round, uint256 payout, uint256 burn, bytes32[] calldata proof) external {
-        _claim(model, round, payout, burn, proof, _state.paused);
+    /// @dev `proof` is not read here: the tournament gets this call's arguments as they came, only
+    /// `model` and `round` swapped (see `_tournamentClaim`), and decodes them as this function did.
+    function claim(bytes32 model, uint64 round, uint256 payout, uint256 burn, bytes32[] calldata /* proof */)
+        external
+    {
+        uint256 state = _loadState();
+        _claim(model, round, payout, burn, _pausedIn(state), state, 4);
     }
 
     /// @inheritdoc IPayoutPool
@@ -214,7 +219,13 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
     /// @inheritdoc IPayoutPool
     function claimStep(Claim calldata c, bool isPaused) external {
         if (msg.sender != address(this)) revert PayoutPoolOnlySelf();
-        _claim(c.model, c.round, c.payout, c.burn, c.proof, isPaused);
+        uint256 args;
+        // `c` is encoded as `claim`'s arguments are (the same five members, the proof's offset relative
+        // to its start): it is forwarded from where it starts.
+        assembly ("memory-safe") {
+            args := c
+        }
+        _claim(c.model, c.round, c.payout, c.burn, isPaused, _loadState(), args);
     }
 
     /// @inheritdoc IPayoutPool
@@ -223,11 +234,13 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
         if (!_tournament.isClaimed(round, address(this), model)) revert PayoutPoolNotFinalized(model, round);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(round, address(this), model, payout, burn))));
         if (!MerkleProof.verifyCalldata(proof, _tournament.rootOf(round), leaf)) revert PayoutPoolInvalidProof();
-        uint256 held = _nmr.balanceOf(address(this));
-        uint256 owed = _state.liabilities;
+        uint256 held = _nmrHeld();
+        uint256 state = _loadState();
+        uint256 owed = uint96(state);
         uint256 available = held > owed ? held - owed : 0;
 
-        (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, _state.paused);
+        (uint40 ownerId, uint256 expected, uint256 toWallet) =
+            _applyResult(model, round, payout, burn, _pausedIn(state), state);
         if (expected > available) revert PayoutPoolUnbackedCredit(expected, available);
         emit Reconciled(model, round, msg.sender);
         if (toWallet != 0) _nmr.safeTransfer(_userOf[ownerId], toWallet);
@@ -235,61 +248,184 @@ contract PayoutPool is PoolAllocations, PoolWithdrawals {
 
     /// @dev Effects first (stake record cleared, buckets and balances credited from the leaf), then the
     /// tournament's claim, then a check that exactly principal + payout arrived, then the wallet share.
+    /// `state` is `_state`'s slot as read by the caller; `args` is where in this call's calldata the
+    /// tournament's `claim` arguments (model, round, payout, burn, proof) start.
     // slither-disable-next-line reentrancy-balance -- the NMR received must equal the leaf exactly; a reentrant balance change reverts the claim
     function _claim(
         bytes32 model,
         uint64 round,
         uint256 payout,
         uint256 burn,
-        bytes32[] calldata proof,
-        bool isPaused
+        bool isPaused,
+        uint256 state,
+        uint256 args
     ) private {
-        (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, isPaused);
+        (uint40 ownerId, uint256 expected, uint256 toWallet) = _applyResult(model, round, payout, burn, isPaused, state);
 
-        uint256 before = _nmr.balanceOf(address(this));
-        _tournament.claim(round, model, payout, burn, proof);
-        uint256 received = _nmr.balanceOf(address(this)) - before;
+        uint256 before = _nmrHeld();
+        _tournamentClaim(args);
+        uint256 received = _nmrHeld() - before;
         if (received != expected) revert PayoutPoolClaimMismatch(expected, received);
         if (toWallet != 0) _nmr.safeTransfer(_userOf[ownerId], toWallet);
     }
 
     /// @dev Books a round result: principal minus burn to idle, payout by allocation (all to the liquid
     /// balance while paused), the liabilities up by all but the wallet share. Returns what the
-    /// tournament must send. The model's bucket is written once, with one SSTORE.
-    function _applyResult(bytes32 model, uint64 round, uint256 payout, uint256 burn, bool isPaused)
+    /// tournament must send. The model's bucket is written once, with one SSTORE; `_state` (its slot
+    /// `state` as the caller read it, unchanged since) too.
+    function _applyResult(bytes32 model, uint64 round, uint256 payout, uint256 burn, bool isPaused, uint256 state)
         private
         returns (uint40 ownerId, uint256 expected, uint256 toWallet)
     {
-        uint256 staked = _staked[model][round];
+        // `_staked[model][round]`, its slot hashed once for the read and the delete.
+        uint256 stakedSlot;
+        uint256 staked;
+        assembly ("memory-safe") {
+            mstore(0x00, model)
+            mstore(0x20, _staked.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, and(round, 0xffffffffffffffff)) // the high bits of a uint64 are not promised clean
+            stakedSlot := keccak256(0x00, 0x40)
+            staked := sload(stakedSlot)
+        }
         if (staked == 0) revert PayoutPoolNothingStaked(model, round);
         if (burn > staked) revert PayoutPoolBurnAboveStake(burn, staked);
-        delete _staked[model][round];
+        assembly ("memory-safe") {
+            sstore(stakedSlot, 0)
+        }
 
-        Bucket memory bucket = _buckets[model];
-        ownerId = bucket.ownerId;
-        uint256 toIdle = staked - burn;
-        expected = toIdle + payout.toUint96(); // a payout that fits 96 bits keeps every share in range
+        uint256 bucket = _bucketWord(model);
+        ownerId = uint40(bucket);
+        uint256 toIdle;
+        // burn ≤ staked, checked above; staked ≤ the bucket's atRisk (every stake adds to both), a
+        // uint96; a payout that fits 96 bits (checked here) keeps every share in range.
+        unchecked {
+            toIdle = staked - burn;
+            expected = toIdle + payout.toUint96();
+        }
 
         uint256 toSelf = 0;
-        uint256 toModels = 0;
         uint256 toPool = payout;
-        if (!isPaused) (toSelf, toModels, toPool, toWallet) = _route(model, ownerId, payout);
-        _returnToBucket(model, bucket, toIdle + toSelf, staked);
-        if (toPool != 0) _accounts[ownerId].liquid += uint96(toPool);
-        // expected < 2^97 and toWallet ≤ payout ≤ expected; the sum is checked against 96 bits.
-        _state.liabilities += (expected - toWallet).toUint96();
-        emit RoundClaimed(model, round, staked, payout, burn, toSelf, toModels, toPool, toWallet);
+        if (!isPaused) (toSelf, toPool, toWallet) = _route(model, ownerId, payout);
+        // Unchecked: toIdle, toSelf and toWallet ≤ payout are each below 2^96, so no sum here wraps.
+        // The liabilities check below bounds every credit: each balance credited is part of the
+        // liabilities, so none of them can exceed 96 bits if the new liabilities fit.
+        unchecked {
+            _returnToBucket(model, bucket, toIdle + toSelf, staked);
+            if (toPool != 0) _creditLiquid(ownerId, toPool);
+            _storeLiabilities(state, uint96(state) + expected - toWallet);
+        }
+        _emitRoundClaimed(model, round, payout, burn, toSelf, toPool, toWallet);
     }
 
-    /// @dev Writes `model`'s bucket `b` (as read before routing) after a result: `staked` less at risk,
-    /// `credit` more idle; a Compound model also adds `credit` to its compound credit. Routing never
-    /// credits the source model's own bucket (a self target is `credit`), so `b` is still current.
-    function _returnToBucket(bytes32 model, Bucket memory b, uint256 credit, uint256 staked) private {
-        if (b.flags & _COMPOUND != 0) _policies[model].compoundCredit += credit.toUint96();
-        // staked ≤ atRisk: every stake adds to both, and only its result removes it. idle + credit is
-        // below 2^98 (three uint96 amounts) and checked by toUint96.
+    /// @dev `emit RoundClaimed(...)` with its data written in place (the compiler's encoder first
+    /// copies the nine values around the stack and through a memory pointer it then discards).
+    function _emitRoundClaimed(
+        bytes32 model,
+        uint64 round,
+        uint256 payout,
+        uint256 burn,
+        uint256 toSelf,
+        uint256 toPool,
+        uint256 toWallet
+    ) private {
+        bytes32 topic = RoundClaimed.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, payout)
+            mstore(add(ptr, 0x20), burn)
+            mstore(add(ptr, 0x40), toSelf)
+            mstore(add(ptr, 0x60), toPool)
+            mstore(add(ptr, 0x80), toWallet)
+            log3(ptr, 0xa0, topic, model, round)
+        }
+    }
+
+    /// @dev Writes `model`'s bucket (its slot `word` as read before routing) after a result: `staked`
+    /// less at risk, `credit` more idle; a Compound model also adds `credit` to its compound credit.
+    /// Routing never credits the source model's own bucket (a self target is `credit`), so `word` is
+    /// still current. The word is updated in place (see `Bucket` for the offsets): staked ≤ atRisk
+    /// (every stake adds to both, and only its result removes it), so the subtraction borrows nothing
+    /// from `flags`; idle + credit is part of the new liabilities, which `_applyResult` checks against
+    /// 96 bits after this, in the same transaction, so a carry into `atRisk` never survives.
+    function _returnToBucket(bytes32 model, uint256 word, uint256 credit, uint256 staked) private {
+        if ((word >> 232) & _COMPOUND != 0) _policies[model].compoundCredit += credit.toUint96();
+        Bucket storage bucket = _buckets[model];
         unchecked {
-            _storeBucket(model, b.ownerId, (b.idle + credit).toUint96(), b.atRisk - uint96(staked), b.flags);
+            word = word + (credit << 40) - (staked << 136);
+        }
+        assembly ("memory-safe") {
+            sstore(bucket.slot, word)
+        }
+    }
+
+    /// @dev Adds `amount` to the liquid balance of user `id` with one SLOAD and one SSTORE (`+=` on the
+    /// member reads the slot twice). `liquid` is the slot's low 96 bits; the sum is part of the
+    /// liabilities, which the caller checks against 96 bits, so it never carries into the next member.
+    function _creditLiquid(uint40 id, uint256 amount) private {
+        Account storage account = _accounts[id];
+        assembly ("memory-safe") {
+            sstore(account.slot, add(sload(account.slot), amount))
+        }
+    }
+
+    /// @dev `_state`'s slot as one word: `liabilities` is its low 96 bits, `paused` the next byte.
+    function _loadState() private view returns (uint256 state) {
+        assembly ("memory-safe") {
+            state := sload(_state.slot)
+        }
+    }
+
+    function _pausedIn(uint256 state) private pure returns (bool) {
+        return (state >> 96) & 0xff != 0;
+    }
+
+    /// @dev Writes `liabilities` into `_state`'s slot, read as `state` and not written since, keeping
+    /// its other members; reverts if it does not fit 96 bits.
+    function _storeLiabilities(uint256 state, uint256 liabilities) private {
+        if (liabilities > type(uint96).max) revert SafeCast.SafeCastOverflowedUintDowncast(96, liabilities);
+        assembly ("memory-safe") {
+            sstore(_state.slot, or(and(state, not(0xffffffffffffffffffffffff)), liabilities))
+        }
+    }
+
+    /// @dev The pool's NMR balance, by a plain STATICCALL: the high-level call adds an ABI encoder, a
+    /// decoder and memory bookkeeping around the same call. Reverts as the token does, or if it
+    /// answers with fewer than 32 bytes.
+    function _nmrHeld() private view returns (uint256 held) {
+        address token = address(_nmr);
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            held := mload(0x00)
+        }
+    }
+
+    /// @dev Calls the tournament's `claim(round, model, payout, burn, proof)` with the arguments found
+    /// in this call's calldata from `args` on, encoded as `(model, round, payout, burn, proof)`: the
+    /// first two words swapped, the rest (payout, burn, the proof's offset, which is relative to the
+    /// arguments' start, and the proof) copied as they are; re-encoding the proof costs more. No
+    /// code-size check: the tournament is an immutable contract, and a claim only follows a stake,
+    /// which called it with a checked high-level call. Bubbles the tournament's revert data.
+    function _tournamentClaim(uint256 args) private {
+        address tournament = address(_tournament);
+        bytes4 selector = ITournamentStaking.claim.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := sub(calldatasize(), args)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), calldataload(add(args, 0x20)))
+            mstore(add(ptr, 0x24), calldataload(args))
+            calldatacopy(add(ptr, 0x44), add(args, 0x40), sub(size, 0x40))
+            if iszero(call(gas(), tournament, 0, ptr, add(size, 4), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
         }
     }
 

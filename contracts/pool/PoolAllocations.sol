@@ -24,7 +24,7 @@ abstract contract PoolAllocations is PoolSignatures {
             if (kind == _SELF) {
                 targets[i] = Target(TargetKind.Model, model, bps);
             } else if (kind == _OTHER_MODEL) {
-                targets[i] = Target(TargetKind.Model, bytes32(uint256(_allocIdAt(model, header, ids++))), bps);
+                targets[i] = Target(TargetKind.Model, bytes32(uint256(_allocIdAt(model, header.firstId, ids++))), bps);
             } else {
                 targets[i] = Target(TargetKind(kind), bytes32(0), bps);
             }
@@ -72,28 +72,36 @@ abstract contract PoolAllocations is PoolSignatures {
     }
 
     /// @dev Splits `payout` of `model` (owned by `ownerId`) by its allocation and credits the other
-    /// model targets; the caller credits the returned self, pool and wallet parts. A model target no
-    /// longer bound to the owner is paid to the pool part. No allocation means all to self.
+    /// model targets (the rest of `payout`); the caller credits the returned self, pool and wallet
+    /// parts. A model target no longer bound to the owner is paid to the pool part. No allocation
+    /// means all to self.
     function _route(bytes32 model, uint40 ownerId, uint256 payout)
         internal
-        returns (uint256 toSelf, uint256 toModels, uint256 toPool, uint256 toWallet)
+        returns (uint256 toSelf, uint256 toPool, uint256 toWallet)
     {
-        AllocHeader memory header = _allocHeaders[model];
-        if (header.entries == 0) return (payout, 0, 0, 0);
+        // The header as its raw slot: `entries` is the low 128 bits, `firstId` the high 128.
+        AllocHeader storage headerSlot = _allocHeaders[model];
+        uint256 header;
+        assembly ("memory-safe") {
+            header := sload(headerSlot.slot)
+        }
+        uint256 entries = uint128(header);
+        if (entries == 0) return (payout, 0, 0);
         uint256 left = payout;
         uint256 ids = 0;
         // Unchecked: payout < 2^96 (the caller checks), so payout × bps and every sum of shares fit,
         // and share ≤ left because the bps of the entries before the last sum to less than 10,000.
         unchecked {
-            for (uint256 rest = header.entries; rest != 0; rest >>= 16) {
+            for (uint256 rest = entries; rest != 0; rest >>= 16) {
                 uint256 share = (rest >> 16) == 0 ? left : (payout * ((rest & 0xffff) >> 2)) / _BPS;
                 left -= share;
                 uint256 kind = rest & 3;
                 if (kind == _SELF) {
                     toSelf += share;
                 } else if (kind == _OTHER_MODEL) {
-                    if (_creditModel(_allocIdAt(model, header, ids++), ownerId, share)) toModels += share;
-                    else toPool += share;
+                    if (!_creditModel(_allocIdAt(model, uint128(header >> 128), ids++), ownerId, share)) {
+                        toPool += share;
+                    }
                 } else if (kind == _WALLET) {
                     toWallet += share;
                 } else {
@@ -103,12 +111,19 @@ abstract contract PoolAllocations is PoolSignatures {
         }
     }
 
-    /// @dev Adds `share` to the idle stake of model `id` if its bucket is still bound to `ownerId`.
+    /// @dev Adds `share` to the idle stake of model `id` if its bucket is still bound to `ownerId`, with
+    /// one SLOAD and one SSTORE (`ownerId` is the slot's low 40 bits, `idle` the next 96). The new idle
+    /// is part of the liabilities, which the claim checks against 96 bits after routing, so it never
+    /// carries into `atRisk`.
     function _creditModel(uint128 id, uint40 ownerId, uint256 share) private returns (bool credited) {
         Bucket storage target = _buckets[bytes32(uint256(id))];
-        if (target.ownerId != ownerId) return false;
-        target.idle += uint96(share); // share ≤ payout < 2^96
-        return true;
+        assembly ("memory-safe") {
+            let word := sload(target.slot)
+            credited := eq(and(word, 0xffffffffff), ownerId)
+            if credited {
+                sstore(target.slot, add(word, shl(40, share)))
+            }
+        }
     }
 
     /// @dev Whether `owner` may route to `target`'s bucket, binding it if it is the owner's and empty.
@@ -120,7 +135,8 @@ abstract contract PoolAllocations is PoolSignatures {
         return true;
     }
 
-    function _allocIdAt(bytes32 model, AllocHeader memory header, uint256 index) private view returns (uint128) {
-        return index == 0 ? header.firstId : _allocIds[model][index - 1];
+    /// @dev The `index`-th other-model target of `model` (`firstId` is its header's).
+    function _allocIdAt(bytes32 model, uint128 firstId, uint256 index) private view returns (uint128) {
+        return index == 0 ? firstId : _allocIds[model][index - 1];
     }
 }

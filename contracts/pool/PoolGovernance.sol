@@ -90,6 +90,7 @@ abstract contract PoolGovernance is PoolStorage, AccessControlDefaultAdminRules 
     /// @inheritdoc IPayoutPoolGovernance
     function activateParams() external {
         PendingParams memory pending = _pendingParams;
+        // slither-disable-next-line incorrect-equality -- zero means "nothing announced"; the time itself is compared with <
         if (pending.effectiveAt == 0) revert PayoutPoolNothingAnnounced();
         if (block.timestamp < pending.effectiveAt) revert PayoutPoolNotYetEffective(pending.effectiveAt);
         delete _pendingParams;
@@ -107,6 +108,7 @@ abstract contract PoolGovernance is PoolStorage, AccessControlDefaultAdminRules 
     /// @inheritdoc IPayoutPoolGovernance
     function activateOperator() external {
         PendingOperator memory pending = _pendingOperator;
+        // slither-disable-next-line incorrect-equality -- zero means "nothing announced"; the time itself is compared with <
         if (pending.effectiveAt == 0) revert PayoutPoolNothingAnnounced();
         if (block.timestamp < pending.effectiveAt) revert PayoutPoolNotYetEffective(pending.effectiveAt);
         delete _pendingOperator;
@@ -137,6 +139,7 @@ abstract contract PoolGovernance is PoolStorage, AccessControlDefaultAdminRules 
     /// @inheritdoc IPayoutPoolGovernance
     function collectFees() external {
         uint256 amount = _accruedFees;
+        // slither-disable-next-line incorrect-equality -- an internal counter, not the pool's token balance
         if (amount == 0) revert PayoutPoolNoFees();
         address to = _treasury;
         _accruedFees = 0;

@@ -45,10 +45,12 @@ abstract contract PoolSignatures is PoolStorage, EIP712 {
         if (signer.code.length == 0) {
             // slither-disable-next-line unused-return -- the third value only details the error already in `err`
             (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
+            // slither-disable-next-line incorrect-equality -- a signature check, not a balance or a time
             return err == ECDSA.RecoverError.NoError && recovered == signer;
         }
         (bool success, bytes memory result) =
             signer.staticcall(abi.encodeCall(IERC1271.isValidSignature, (digest, signature)));
+        // slither-disable-next-line incorrect-equality -- ERC-1271's magic value, not a balance or a time
         return success && result.length >= 32 && abi.decode(result, (bytes4)) == IERC1271.isValidSignature.selector;
     }
 

@@ -18,7 +18,8 @@ import {ITournamentStaking} from "../interfaces/ITournamentStaking.sol";
 /// is held by the tournament.
 abstract contract PoolStorage is IPayoutPool {
     /// @dev `flags` bit 0: the policy's mode is Compound (read by claims without the policy's slot).
-    /// `_storeBucket` writes this layout as one word: keep its shifts in step with the members.
+    /// `_storeBucket`, `_bucketWord`, `_creditModel` and `_returnToBucket` read or write this layout as
+    /// one word: keep their shifts in step with the members.
     struct Bucket {
         uint40 ownerId;
         uint96 idle;
@@ -40,7 +41,8 @@ abstract contract PoolStorage is IPayoutPool {
         uint128 firstId;
     }
 
-    /// @dev `nonce` is the signature nonce of allocations and policies.
+    /// @dev `nonce` is the signature nonce of allocations and policies. `liquid` must stay the low 96
+    /// bits of the slot: `_creditLiquid` adds to the slot as a whole.
     struct Account {
         uint96 liquid;
         uint40 lastFreeWithdrawalAt;
@@ -48,7 +50,9 @@ abstract contract PoolStorage is IPayoutPool {
         uint56 nonce;
     }
 
-    /// @dev What a claim reads and writes of the pool as a whole, in one slot.
+    /// @dev What a claim reads and writes of the pool as a whole, in one slot. `_loadState`,
+    /// `_pausedIn` and `_storeLiabilities` take `liabilities` as the low 96 bits and `paused` as the
+    /// next byte: keep them in step with the members.
     struct State {
         uint96 liabilities;
         bool paused;
@@ -118,6 +122,15 @@ abstract contract PoolStorage is IPayoutPool {
         uint256 packed = uint256(ownerId) | (uint256(idle) << 40) | (uint256(atRisk) << 136) | (uint256(flags) << 232);
         assembly ("memory-safe") {
             sstore(target.slot, packed)
+        }
+    }
+
+    /// @dev `model`'s bucket as its raw slot: `ownerId` is bits 0-39, `idle` 40-135, `atRisk` 136-231,
+    /// `flags` 232-255. Reading it into a `Bucket` in memory costs an allocation and four unpackings.
+    function _bucketWord(bytes32 model) internal view returns (uint256 word) {
+        Bucket storage bucket = _buckets[model];
+        assembly ("memory-safe") {
+            word := sload(bucket.slot)
         }
     }
 

@@ -25,8 +25,8 @@ def test_reconcile_emits_round_claimed_and_reconciled(pool, numerai, staked, ran
     finalize(numerai, tree, pool, staked)
     tx = reconcile(pool, tree, staked, rando)
     assert tx.events["RoundClaimed"] == {
-        "model": staked, "round": 10, "stake": 100 * NMR, "payout": 5 * NMR, "burn": 2 * NMR,
-        "toSelf": 5 * NMR, "toModels": 0, "toPool": 0, "toWallet": 0,
+        "model": staked, "round": 10, "payout": 5 * NMR, "burn": 2 * NMR,
+        "toSelf": 5 * NMR, "toPool": 0, "toWallet": 0,
     }
     assert tx.events["Reconciled"] == {"model": staked, "round": 10, "caller": rando}
 
