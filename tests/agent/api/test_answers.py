@@ -55,8 +55,8 @@ class Chain:
                                        "caller": POOL}, at)
         wei = str(payout_nmr * 10**18)
         self.add(POOL, "RoundClaimed", {
-            "model": MODEL, "round": round_, "stake": str(10**19), "payout": wei, "burn": "0",
-            "toSelf": "0", "toModels": "0", "toPool": wei, "toWallet": "0"}, at)
+            "model": MODEL, "round": round_, "payout": wei, "burn": "0",
+            "toSelf": "0", "toPool": wei, "toWallet": "0"}, at)
 
     def rate(self, day: date, price: str) -> None:
         with self.store.begin() as conn:
