@@ -5,8 +5,7 @@ Plain functions (no brownie submodule imports at module level: see tests/conftes
 
 import time
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
+from agent.market.ladders import sign_ladder as sign_compact
 
 NMR = 10**18
 DAY = 86400
@@ -31,25 +30,8 @@ ORDER_FIELDS = [
     "price", "buyerCollateral", "bond",
 ]
 
-LADDER_TYPES = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "Ladder": [
-        {"name": "listingId", "type": "uint256"},
-        {"name": "round", "type": "uint16"},
-        {"name": "version", "type": "uint16"},
-        {"name": "counter", "type": "uint32"},
-        {"name": "deliverBy", "type": "uint32"},
-        {"name": "expiry", "type": "uint32"},
-        {"name": "prices", "type": "uint256[]"},
-        {"name": "units", "type": "uint256[]"},
-    ],
-}
-LADDER_FIELDS = [f["name"] for f in LADDER_TYPES["Ladder"]]
+# The ladder's EIP-712 types are the agent's (agent/market/ladders.py): the contract tests sign
+# with them, so a drift between the two fails here.
 
 
 def signer_account(accounts, index, funder):
@@ -97,20 +79,9 @@ def ladder(listing_id, prices, units, *, round_=500, version=0, counter=0, deliv
 
 def sign_ladder(market, seller, ladder_tuple, *, chain_id, verifying_contract=None):
     """The seller's EIP-712 signature over `ladder_tuple` in compact form: `(r, vs)` (EIP-2098)."""
-    data = {
-        "types": LADDER_TYPES,
-        "primaryType": "Ladder",
-        "domain": {
-            "name": "nmrx Marketplace",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": str(verifying_contract or market.address),
-        },
-        "message": dict(zip(LADDER_FIELDS, ladder_tuple)),
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=data), seller.private_key)
-    vs = signed.s | ((signed.v - 27) << 255)
-    return "0x" + signed.r.to_bytes(32, "big").hex(), "0x" + vs.to_bytes(32, "big").hex()
+    r, vs = sign_compact(seller.private_key, chain_id,
+                         str(verifying_contract or market.address), ladder_tuple)
+    return "0x" + r.hex(), "0x" + vs.hex()
 
 
 NO_SIG = ("0x" + "00" * 32, "0x" + "00" * 32)
