@@ -33,7 +33,6 @@ context only.
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.payouts import RoundResult, RoundTree, verify
-from scripts.bench_chains import CHAINS, HARDHAT, deployed_chain
+from scripts.bench_chains import CHAINS, HARDHAT, deployed_chain, free_port
 
 GOAL = 5.0
 
@@ -70,12 +69,6 @@ def bench_tree(positions: int, repeats: int = 3) -> tuple[float, float]:
     for i in random.Random(1).sample(range(positions), 50):
         assert verify(proofs[i], tree.tree.root, results[i].leaf()), "a proof does not verify"
     return best_results, best_tree
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bench_calls(calls: int) -> list[tuple[str, float]]:
